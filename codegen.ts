@@ -32,14 +32,14 @@ const config: CodegenConfig = {
   },
 };
 
-// Every operation sent to Stash, typed against Stash's schema.
-config.generates['src/stash/generated/'] = {
+// Every operation sent to Stash, typed against Stash's schema: one file of operation types and typed
+// documents for graphql-request. Not the client preset: its extra gql.ts/index.ts import without the `.js`
+// extension NodeNext requires, and cannot carry the "do not edit" banner.
+config.generates['src/stash/generated/graphql.ts'] = {
   schema: stashSchemaSource,
   documents: ['schema/stash/*.graphql'],
-  preset: 'client',
-  presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
+  plugins: [generatedBanner, 'typescript-operations', 'typed-document-node'],
   config: { enumsAsTypes: true, useTypeImports: true, avoidOptionals: false, scalars: { Time: 'string', Timestamp: 'string', Int64: 'number', Map: 'Record<string, unknown>', Any: 'unknown', Upload: 'unknown', BoolMap: 'Record<string, boolean>', PluginConfigMap: 'Record<string, unknown>', UIConfig: 'unknown' } },
-  plugins: [generatedBanner],
 };
 
 export default config;
