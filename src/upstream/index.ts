@@ -1,0 +1,19 @@
+// Importing the Python stash-sense sidecar's published face database: Voyager `.voy` indices and the
+// data directory around them.
+export {
+  E4M3_VALUES,
+  FLOAT8_VALUES,
+  parseVoyagerHeader,
+  type VoyagerHeader,
+  type VoyagerSpace,
+  type VoyagerStorage,
+} from './voyager-format.js';
+export { decodeVoyager, readVoyagerFile, type VoyagerContents } from './voyager-read.js';
+export {
+  convertVoyagerToHnsw,
+  readVoyagerHeader,
+  type ConvertOptions,
+  type ConvertProgress,
+  type ConvertedIndex,
+} from './voyager-convert.js';
+export { loadConvertedIndex } from './hnsw-load.js';
