@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { openApp } from '../../app.js';
+import { SenseError } from '../../errors.js';
+import type { Command } from '../command.js';
+import { createProgressBar } from '../progress.js';
+
+const help = `Usage: stash-sense enroll DIR [--data-dir DIR]
+
+DIR holds one folder per performer; the folder's name is the performer's name. An optional
+performer.json in a folder sets {"name", "aliases": [...], "stash_ids": [{"endpoint", "stash_id"}]}.
+Photos without a confident face are skipped with a reason; a photo with several faces uses the
+largest confident one. Photos already enrolled (same content) are not added again.
+`;
+
+export const enroll: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
+  const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
+  if (values.help) {
+    stdout.write(help);
+    return;
+  }
+  const [dir, ...extra] = positionals;
+  if (!dir || extra.length > 0) throw new SenseError('BAD_INPUT', `enroll takes one folder\n\n${help}`);
+  const app = await openApp(config, logger);
+  try {
+    const bar = createProgressBar(stderr, 'enrolling');
+    const summary = await app.enroll.enrollFolder(dir, { signal, onProgress: ({ done, total, current }) => bar.update(done, total, current) });
+    bar.finish();
+    for (const skip of summary.skipped) stdout.write(`skipped ${skip.file}: ${skip.reason}\n`);
+    stdout.write(
+      `Enrolled ${summary.facesAdded} new face(s) for ${summary.performers} performer(s) from ${summary.photos} photo(s): ` +
+        `${summary.performersAdded} new performer(s), ${summary.alreadyEnrolled} already enrolled, ${summary.skipped.length} skipped.\n` +
+        `Face database version ${summary.databaseVersion}.\n`,
+    );
+  } finally {
+    await app.close();
+  }
+};

@@ -1,0 +1,28 @@
+import { openApp } from '../../app.js';
+import { createRequestHandler, startServer } from '../../graphql/index.js';
+import { createHealthRoutes } from '../../health/routes.js';
+import type { Command } from '../command.js';
+
+export const serve: Command = async ({ config, logger, signal }) => {
+  const log = logger.child('serve');
+  const app = await openApp(config, logger);
+  let server;
+  try {
+    const handler = createRequestHandler({
+      services: app.services,
+      logger: logger.child('http'),
+      maxUploadBytes: config.server.maxUploadBytes,
+      routes: createHealthRoutes(app.services.health),
+    });
+    server = await startServer(handler, config.server);
+  } catch (error: unknown) {
+    await app.close();
+    throw error;
+  }
+  log.info('listening', { url: `${server.url}/graphql`, host: config.server.host });
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  log.info('shutting down');
+  await server.close();
+  await app.close();
+  log.info('stopped');
+};

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { SenseError, errorMessage, isSenseError } from '../errors.js';
+import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
+import type { Logger } from '../logger.js';
+import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import { readEnrollmentFolder } from './read-folder.js';
+
+export interface EnrollProgress {
+  done: number;
+  total: number;
+  current: string;
+}
+
+export interface SkippedPhoto {
+  file: string;
+  reason: string;
+}
+
+export interface EnrollSummary {
+  performers: number;
+  photos: number;
+  facesAdded: number;
+  performersAdded: number;
+  alreadyEnrolled: number;
+  skipped: SkippedPhoto[];
+  databaseVersion: string;
+}
+
+export interface EnrollOptions {
+  onProgress?: (progress: EnrollProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface EnrollPolicy {
+  /** A face below this detection score is not trusted as a reference photo. */
+  minScore: number;
+  minFacePx: number;
+}
+
+export interface EnrollService {
+  enrollFolder(dir: string, options?: EnrollOptions): Promise<EnrollSummary>;
+}
+
+interface PendingPerformer {
+  performer: NewPerformer;
+  faces: NewFace[];
+}
+
+export function createEnrollService(deps: { vision: VisionPipeline; faces: () => FaceDatabase; policy: EnrollPolicy; logger: Logger }): EnrollService {
+  const { vision, policy, logger } = deps;
+
+  async function embedPhoto(path: string): Promise<{ face: NewFace } | { skip: string }> {
+    const bytes = await readFile(path);
+    const sourceHash = createHash('sha256').update(bytes).digest('hex');
+    const image = await vision.decodeImage(bytes);
+    const confident = (await vision.detectFaces(image)).filter(
+      (face) => face.score >= policy.minScore && Math.min(face.box.width, face.box.height) >= policy.minFacePx,
+    );
+    const primary = pickPrimaryFace(confident);
+    if (!primary) return { skip: `no confident face (score ≥ ${policy.minScore}, ≥ ${policy.minFacePx} px)` };
+    const [embedded] = await vision.embedFaces(image, [primary]);
+    if (!embedded) return { skip: 'the face could not be embedded' };
+    return { face: { sourceHash, sourcePath: path, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings } };
+  }
+
+  return {
+    async enrollFolder(dir, options = {}) {
+      const started = performance.now();
+      const folders = await readEnrollmentFolder(dir);
+      const total = folders.reduce((sum, folder) => sum + folder.photos.length, 0);
+      const skipped: SkippedPhoto[] = [];
+      const pending: PendingPerformer[] = [];
+      let done = 0;
+      let alreadyEnrolled = 0;
+      const database = deps.faces();
+      for (const folder of folders) {
+        const entry: PendingPerformer = { performer: folder.performer, faces: [] };
+        for (const photo of folder.photos) {
+          if (options.signal?.aborted) throw new SenseError('CANCELLED', 'Enrolment was cancelled; nothing was written');
+          options.onProgress?.({ done, total, current: relative(dir, photo) });
+          try {
+            const outcome = await embedPhoto(photo);
+            if ('skip' in outcome) skipped.push({ file: photo, reason: outcome.skip });
+            else if (database.hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
+            else entry.faces.push(outcome.face);
+          } catch (error: unknown) {
+            if (!isSenseError(error)) throw error;
+            skipped.push({ file: photo, reason: errorMessage(error) });
+          }
+          done += 1;
+        }
+        pending.push(entry);
+      }
+      options.onProgress?.({ done, total, current: '' });
+      // Everything lands in one write: a crash before it leaves the database exactly as it was.
+      const written = await database.write((writer) => {
+        let duplicates = 0;
+        for (const entry of pending) {
+          if (entry.faces.length === 0) continue;
+          const performerId = writer.upsertPerformer(entry.performer);
+          for (const face of entry.faces) if (writer.addFace(performerId, face) === undefined) duplicates += 1;
+        }
+        return duplicates;
+      });
+      const summary: EnrollSummary = {
+        performers: folders.length,
+        photos: total,
+        facesAdded: written.facesAdded,
+        performersAdded: written.performersAdded,
+        alreadyEnrolled: alreadyEnrolled + written.result,
+        skipped,
+        databaseVersion: database.info().version,
+      };
+      logger.info('enrolment finished', { ...summary, skipped: skipped.length, ms: Math.round(performance.now() - started) });
+      return summary;
+    },
+  };
+}

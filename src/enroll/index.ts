@@ -1,0 +1,10 @@
+export {
+  createEnrollService,
+  type EnrollService,
+  type EnrollSummary,
+  type EnrollProgress,
+  type EnrollOptions,
+  type EnrollPolicy,
+  type SkippedPhoto,
+} from './enroll-service.js';
+export { readEnrollmentFolder, type PerformerFolder } from './read-folder.js';

@@ -1,0 +1,66 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { SenseError, errorMessage } from '../errors.js';
+import type { NewPerformer, StashId } from '../faces/index.js';
+
+export interface PerformerFolder {
+  folder: string;
+  performer: NewPerformer;
+  photos: string[];
+}
+
+const photoExtensions = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+
+/** One sub-folder per performer: the folder name is the name unless `performer.json` says otherwise. */
+export async function readEnrollmentFolder(dir: string): Promise<PerformerFolder[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error: unknown) {
+    throw new SenseError('BAD_INPUT', `Cannot read enrolment folder ${dir}: ${errorMessage(error)}`);
+  }
+  const folders: PerformerFolder[] = [];
+  for (const entry of entries.filter((item) => item.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const folder = join(dir, entry.name);
+    const files = (await readdir(folder, { withFileTypes: true })).filter((file) => file.isFile());
+    const photos = files
+      .filter((file) => photoExtensions.has(extname(file.name).toLowerCase()))
+      .map((file) => join(folder, file.name))
+      .sort();
+    const hasJson = files.some((file) => file.name === 'performer.json');
+    const performer = hasJson ? await readPerformerJson(join(folder, 'performer.json'), entry.name) : { name: entry.name };
+    folders.push({ folder, performer, photos });
+  }
+  return folders;
+}
+
+async function readPerformerJson(path: string, folderName: string): Promise<NewPerformer> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error: unknown) {
+    throw new SenseError('BAD_INPUT', `${path} is not valid JSON: ${errorMessage(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SenseError('BAD_INPUT', `${path} must hold a JSON object`);
+  const record = parsed as Record<string, unknown>;
+  const name = record.name ?? folderName;
+  if (typeof name !== 'string' || name.trim() === '') throw new SenseError('BAD_INPUT', `${path}: name must be a non-empty string`);
+  const aliases = record.aliases ?? [];
+  if (!Array.isArray(aliases) || !aliases.every((alias) => typeof alias === 'string')) {
+    throw new SenseError('BAD_INPUT', `${path}: aliases must be a list of strings`);
+  }
+  return { name: name.trim(), aliases, stashIds: readStashIds(record.stash_ids ?? record.stashIds ?? [], path) };
+}
+
+function readStashIds(value: unknown, path: string): StashId[] {
+  if (!Array.isArray(value)) throw new SenseError('BAD_INPUT', `${path}: stash_ids must be a list of {endpoint, stash_id}`);
+  return value.map((item: unknown) => {
+    const record = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    const endpoint = record.endpoint;
+    const stashId = record.stash_id ?? record.stashId;
+    if (typeof endpoint !== 'string' || typeof stashId !== 'string' || !endpoint || !stashId) {
+      throw new SenseError('BAD_INPUT', `${path}: each stash_ids entry needs endpoint and stash_id strings`);
+    }
+    return { endpoint, stashId };
+  });
+}

@@ -1,0 +1,28 @@
+import { GraphQLError } from 'graphql';
+import { isSenseError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * Yoga's `maskedErrors.maskError`: a SenseError keeps its message and gets `extensions.code`; GraphQL's own
+ * errors (validation, bad variables) pass through; anything else is a bug, logged with its stack and shown as
+ * "Unexpected error." so no internal detail (or secret) leaks to the client.
+ */
+export function createErrorMasker(logger: Logger) {
+  return (error: unknown): Error => {
+    const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
+    const path = error instanceof GraphQLError ? error.path : undefined;
+    if (isSenseError(original)) {
+      return new GraphQLError(original.message, { path, extensions: { code: original.code } });
+    }
+    if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError)) {
+      return error;
+    }
+    logger.error('unexpected error', { error: original instanceof Error ? (original.stack ?? original.message) : String(original) });
+    return new GraphQLError('Unexpected error.', { path, extensions: { code: 'INTERNAL' } });
+  };
+}
+
+/** A GraphQL-shaped error response for requests rejected before Yoga sees them. */
+export function graphqlErrorBody(message: string, code: string): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+}

@@ -1,0 +1,4 @@
+import type   { FaceDatabaseResolvers } from './../types.generated.js';
+    export const FaceDatabase: FaceDatabaseResolvers = {
+    /* Implement FaceDatabase resolver logic here */
+  };

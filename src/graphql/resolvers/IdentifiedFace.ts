@@ -1,0 +1,4 @@
+import type   { IdentifiedFaceResolvers } from './../types.generated.js';
+    export const IdentifiedFace: IdentifiedFaceResolvers = {
+    /* Implement IdentifiedFace resolver logic here */
+  };

@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFetch } from '@whatwg-node/fetch';
+import { createSchema, createYoga } from 'graphql-yoga';
+import type { AppServices } from '../app-services.js';
+import type { Logger } from '../logger.js';
+import { createErrorMasker, graphqlErrorBody } from './errors.js';
+import { resolvers } from './resolvers.generated.js';
+import { typeDefs } from './typeDefs.generated.js';
+
+export interface HttpRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void> | void;
+}
+
+export interface GraphQLServerOptions {
+  services: AppServices;
+  logger: Logger;
+  maxUploadBytes: number;
+  /** Plain HTTP routes served beside /graphql (health, plugin files). */
+  routes: HttpRoute[];
+}
+
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Builds the request handler: our routes first, then Yoga at /graphql (with GraphiQL). */
+export function createRequestHandler({ services, logger, maxUploadBytes, routes }: GraphQLServerOptions): RequestHandler {
+  // base64 uploads travel inside JSON: allow for the 4/3 expansion plus the query itself.
+  const maxRequestBytes = Math.ceil(maxUploadBytes * 1.37) + 64 * 1024;
+  const yoga = createYoga({
+    schema: createSchema({ typeDefs, resolvers }),
+    context: () => services,
+    graphqlEndpoint: '/graphql',
+    // Yoga answers its own probe at /health otherwise; ours reports the face database.
+    healthCheckEndpoint: '/ready',
+    graphiql: { title: 'Stash Sense' },
+    maskedErrors: { maskError: createErrorMasker(logger.child('graphql')), isDev: false },
+    multipart: true,
+    fetchAPI: createFetch({ formDataLimits: { fileSize: maxUploadBytes, files: 1, fieldSize: maxRequestBytes } }),
+    logging: {
+      debug: (...args) => logger.debug(String(args[0])),
+      info: (...args) => logger.info(String(args[0])),
+      warn: (...args) => logger.warn(String(args[0])),
+      error: (...args) => logger.error(String(args[0])),
+    },
+  });
+
+  return (request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    const route = routes.find((candidate) => candidate.path === path && candidate.method === request.method);
+    if (route) {
+      Promise.resolve(route.handle(request, response)).catch((error: unknown) => {
+        logger.error('route failed', { path, error: error instanceof Error ? error.message : String(error) });
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 'Unexpected error.' }));
+      });
+      return;
+    }
+    const declared = Number(request.headers['content-length'] ?? NaN);
+    if (declared > maxRequestBytes) {
+      response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      response.end(graphqlErrorBody(`The request is larger than MAX_UPLOAD_MB allows (${(maxUploadBytes / 1024 / 1024).toFixed(1)} MB)`, 'PAYLOAD_TOO_LARGE'));
+      request.resume();
+      return;
+    }
+    void yoga(request, response);
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0 picks a free one, as tests do). */
+export async function startServer(handler: RequestHandler, options: { host: string; port: number }): Promise<RunningServer> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,106 @@
+import { SenseError, errorMessage } from '../errors.js';
+
+/** Where the bytes of one image to identify come from; exactly one per request. */
+export type ImageSource =
+  | { kind: 'upload'; file: Blob & { name?: string } }
+  | { kind: 'url'; url: string }
+  | { kind: 'base64'; data: string }
+  | { kind: 'bytes'; bytes: Uint8Array; name?: string };
+
+export interface ImageSourceLimits {
+  maxBytes: number;
+  urlTimeoutMs: number;
+}
+
+/** Picks the one source a request named, or says why it cannot. */
+export function chooseImageSource(input: { image?: unknown; url?: string | null; base64?: string | null }): ImageSource {
+  const given = [input.image != null && 'image', input.url != null && 'url', input.base64 != null && 'base64'].filter(Boolean);
+  if (given.length !== 1) {
+    throw new SenseError('BAD_INPUT', `Give exactly one of image, url or base64 (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+  }
+  if (input.image != null) {
+    if (!(input.image instanceof Blob)) throw new SenseError('BAD_INPUT', 'image must be a file upload (multipart request)');
+    return { kind: 'upload', file: input.image };
+  }
+  if (input.url != null) return { kind: 'url', url: input.url };
+  return { kind: 'base64', data: input.base64 ?? '' };
+}
+
+export async function readImageSource(source: ImageSource, limits: ImageSourceLimits, signal?: AbortSignal): Promise<Uint8Array> {
+  switch (source.kind) {
+    case 'bytes':
+      return checkSize(source.bytes, limits.maxBytes);
+    case 'upload':
+      if (source.file.size > limits.maxBytes) throw tooLarge(limits.maxBytes);
+      return checkSize(new Uint8Array(await source.file.arrayBuffer()), limits.maxBytes);
+    case 'base64':
+      return checkSize(decodeBase64(source.data), limits.maxBytes);
+    case 'url':
+      return fetchImage(source.url, limits, signal);
+  }
+}
+
+function decodeBase64(data: string): Uint8Array {
+  const payload = data.trim().replace(/^data:[^,]*;base64,/i, '').replace(/\s+/g, '');
+  // Buffer.from ignores what it cannot decode; a strict check keeps "not base64" from reaching the decoder as garbage.
+  if (payload.length === 0 || payload.length % 4 === 1 || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) {
+    throw new SenseError('BAD_INPUT', 'base64 is not valid base64 data');
+  }
+  return new Uint8Array(Buffer.from(payload, 'base64'));
+}
+
+async function fetchImage(rawUrl: string, limits: ImageSourceLimits, signal?: AbortSignal): Promise<Uint8Array> {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new SenseError('BAD_INPUT', 'url is not a valid URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SenseError('BAD_INPUT', 'url must be http or https');
+  const shown = `${url.origin}${url.pathname}`;
+  const timeout = AbortSignal.timeout(limits.urlTimeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'follow' });
+  } catch (error: unknown) {
+    const why = timeout.aborted ? `timed out after ${limits.urlTimeoutMs} ms` : errorMessage(error);
+    throw new SenseError('BAD_INPUT', `Could not fetch ${shown}: ${why}`);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new SenseError('BAD_INPUT', `Could not fetch ${shown}: HTTP ${response.status}`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > limits.maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(limits.maxBytes);
+  }
+  return readCapped(response, limits.maxBytes);
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function checkSize(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  return bytes;
+}
+
+function tooLarge(maxBytes: number): SenseError {
+  return new SenseError('PAYLOAD_TOO_LARGE', `The image is larger than MAX_UPLOAD_MB (${(maxBytes / 1024 / 1024).toFixed(1)} MB)`);
+}

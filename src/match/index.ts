@@ -1,0 +1,1 @@
+export { rankFaceCandidates, distanceToConfidence, missingModelDistance, type RankOptions, type RankedCandidate } from './rank-candidates.js';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs on its defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.server.port).toBe(5000);
+    expect(config.vision.profile).toBe('embedded');
+    expect(config.vision.executionProvider).toBe('auto');
+    expect(config.paths.dataDir).toMatch(/data$/);
+    expect(config.stash).toBeNull();
+  });
+
+  it('reports every bad variable at once, one line each, naming it', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ PORT: 'abc', EXECUTION_PROVIDER: 'gpu', MAX_UPLOAD_MB: '-1', STASH_URL: 'not a url' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems;
+    expect(problems).toContain('PORT: "abc" is not a port number');
+    expect(problems).toContain('EXECUTION_PROVIDER: "gpu" is not one of auto, cuda, cpu');
+    expect(problems.some((line) => line.startsWith('MAX_UPLOAD_MB:'))).toBe(true);
+    expect(problems.some((line) => line.startsWith('STASH_URL:'))).toBe(true);
+  });
+
+  it('never echoes the API key in its problems', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ STASH_API_KEY: 'super-secret-key' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).message).not.toContain('super-secret-key');
+    expect((caught as ConfigError).message).toContain('STASH_URL');
+  });
+
+  it('takes the Stash settings and trims a trailing slash', () => {
+    const config = loadConfig({ STASH_URL: 'http://stash.local:9999/', STASH_API_KEY: 'k', PORT: '6000' });
+    expect(config.stash).toEqual({ url: 'http://stash.local:9999', apiKey: 'k', timeoutMs: 30000 });
+    expect(config.server.port).toBe(6000);
+  });
+});
