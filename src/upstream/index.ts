@@ -17,3 +17,16 @@ export {
   type ConvertedIndex,
 } from './voyager-convert.js';
 export { loadConvertedIndex } from './hnsw-load.js';
+export {
+  UPSTREAM_MODELS,
+  loadUpstreamDirectory,
+  type OpenUpstreamOptions,
+  type UpstreamDirectory,
+  type UpstreamFace,
+  type UpstreamIndexFile,
+  type UpstreamModel,
+  type UpstreamPerformer,
+  type UpstreamProgress,
+} from './directory.js';
+export { parseManifest, type UpstreamManifest } from './manifest.js';
+export { endpointUrlOfDomain, parseUniversalId, type StashBoxId } from './stash-box.js';

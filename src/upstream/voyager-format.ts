@@ -52,9 +52,9 @@ const MAX_M = 4_096;
  * `name` is what error messages call the file.
  */
 export function parseVoyagerHeader(preamble: Uint8Array, fileSize: number, name: string): VoyagerHeader {
-  const fail = (why: string): never => {
+  function fail(why: string): never {
     throw new SenseError('BAD_INPUT', `${name} is not a usable Voyager index: ${why}`);
-  };
+  }
   if (preamble.length < 4 || fileSize < 4) fail('the file is empty or truncated');
   const view = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
   const magic = String.fromCharCode(preamble[0]!, preamble[1]!, preamble[2]!, preamble[3]!);
@@ -184,9 +184,9 @@ export function isDeletedRecord(record: Uint8Array, offset: number): boolean {
  */
 export function checkUpperLinks(bytes: Uint8Array, header: VoyagerHeader, name: string): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const corrupt = (why: string): never => {
+  function corrupt(why: string): never {
     throw new SenseError('BAD_INPUT', `${name} is corrupt or truncated: ${why}`);
-  };
+  }
   let offset = 0;
   for (let element = 0; element < header.count; element++) {
     if (offset + 4 > bytes.length) corrupt(`the upper-layer links stop at element ${element} of ${header.count}`);

@@ -1,0 +1,1 @@
+export { sha256OfFile } from './sha256.js';
