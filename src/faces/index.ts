@@ -1,0 +1,17 @@
+export { openFaceDatabase } from './face-database.js';
+export { installFaceDatabase, type InstalledFaceDatabase } from './install.js';
+export type {
+  EmbeddingModel,
+  FaceBox,
+  FaceDatabase,
+  FaceDatabaseInfo,
+  FaceDatabaseWriter,
+  FaceHit,
+  FaceSource,
+  NewFace,
+  NewPerformer,
+  OpenFaceDatabaseOptions,
+  PerformerRecord,
+  StashId,
+  WriteOutcome,
+} from './types.js';

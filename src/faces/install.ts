@@ -1,0 +1,116 @@
+// Replacing the whole face database with one built elsewhere (an import): the staging database names its own
+// generation of index files, so those move in first under names nothing else uses, and one rename of
+// performers.db then switches everything. Killed before that rename, the old database is intact (the moved
+// files are strays its next open removes); after it, the new one is complete.
+import { existsSync, renameSync } from 'node:fs';
+import { access, copyFile, mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { SenseError, errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { checkIndexFile, moveFile, syncDirectory, syncFile } from './index-file.js';
+import { DATABASE_FILE, checkDatabaseFile, readMetadata, type Metadata } from './schema.js';
+
+export interface InstalledFaceDatabase {
+  version: string;
+  profile: string;
+  performerCount: number;
+  faceCount: number;
+}
+
+/**
+ * Moves a complete face database from `stagingDir` (built there with openFaceDatabase + write, then closed)
+ * into `dataDir`, replacing what is there. Stage on the same file system as `dataDir` for a plain rename.
+ * A FaceDatabase still open on `dataDir` keeps serving the old contents but refuses writes; open the new one
+ * and swap to it. Refused while the old database is in the middle of a write.
+ */
+export async function installFaceDatabase(stagingDir: string, dataDir: string, logger: Logger): Promise<InstalledFaceDatabase> {
+  const started = performance.now();
+  const stagedFile = join(stagingDir, DATABASE_FILE);
+  const target = join(dataDir, DATABASE_FILE);
+  const metadata = await inspectStaging(stagedFile, stagingDir);
+  await mkdir(dataDir, { recursive: true });
+  settleJournal(target);
+
+  for (const name of Object.values(metadata.indexFiles)) {
+    const destination = join(dataDir, name);
+    if (existsSync(destination)) throw new SenseError('CONFLICT', `${destination} already exists; this staging database was installed before`);
+    await moveFile(join(stagingDir, name), destination);
+  }
+  await syncDirectory(dataDir);
+
+  let source = stagedFile;
+  try {
+    replaceDatabase(source, target);
+  } catch (error: unknown) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EXDEV')) throw error;
+    source = join(dataDir, `.${DATABASE_FILE}.installing`);
+    await copyFile(stagedFile, source);
+    await syncFile(source);
+    replaceDatabase(source, target);
+    await unlink(stagedFile).catch(() => {});
+  }
+  await syncDirectory(dataDir);
+  logger.info('face database installed', {
+    dataDir,
+    version: metadata.version,
+    profile: metadata.profile,
+    performers: metadata.performerCount,
+    faces: metadata.faceCount,
+    ms: Math.round(performance.now() - started),
+  });
+  const { version, profile, performerCount, faceCount } = metadata;
+  return { version, profile, performerCount, faceCount };
+}
+
+async function inspectStaging(stagedFile: string, stagingDir: string): Promise<Metadata> {
+  await access(stagedFile).catch(() => {
+    throw new SenseError('NOT_FOUND', `${stagedFile} does not exist; build the face database there first`);
+  });
+  // Opening read-write rolls back a journal left by a killed build, so what gets installed is what was committed.
+  const db = new Sqlite(stagedFile, { fileMustExist: true });
+  let metadata: Metadata;
+  try {
+    checkDatabaseFile(db, stagedFile);
+    metadata = readMetadata(db, stagedFile);
+  } finally {
+    db.close();
+  }
+  if (existsSync(`${stagedFile}-journal`)) throw new SenseError('CONFLICT', `${stagedFile} is still being written; close it before installing`);
+  for (const [model, name] of Object.entries(metadata.indexFiles)) {
+    const dims = metadata.models.find((entry) => entry.name === model)?.dims;
+    if (dims === undefined) throw new SenseError('BAD_INPUT', `${stagedFile} names an index for unknown model "${model}"`);
+    const { count } = await checkIndexFile(join(stagingDir, name), dims);
+    if (count !== metadata.faceCount) {
+      throw new SenseError('BAD_INPUT', `${name} holds ${count} vectors but ${stagedFile} has ${metadata.faceCount} faces`);
+    }
+  }
+  return metadata;
+}
+
+/**
+ * A rollback journal beside performers.db belongs to whichever file carries that name: left there, it would be
+ * played back into the new database. A killed write's journal is rolled back into the old file first.
+ */
+function settleJournal(target: string): void {
+  const journal = `${target}-journal`;
+  if (!existsSync(journal) || !existsSync(target)) return;
+  try {
+    const db = new Sqlite(target, { fileMustExist: true });
+    try {
+      db.pragma('user_version', { simple: true });
+    } finally {
+      db.close();
+    }
+  } catch (error: unknown) {
+    throw new SenseError('CONFLICT', `the face database in ${target} is busy (${errorMessage(error)}); try again when its write has finished`, { cause: error });
+  }
+}
+
+/** Synchronous from the journal check to the rename, so no write of this process can start in between. */
+function replaceDatabase(source: string, target: string): void {
+  if (existsSync(`${target}-journal`)) {
+    throw new SenseError('CONFLICT', `the face database in ${target} is being written; try again when the write has finished`);
+  }
+  renameSync(source, target);
+}

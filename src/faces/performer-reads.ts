@@ -1,0 +1,69 @@
+// Read queries over the committed database (the reader connection).
+import type { Database } from 'better-sqlite3';
+import type { PerformerRecord } from './types.js';
+
+const CHUNK = 500;
+
+export interface PerformerReads {
+  getPerformers(ids: readonly string[]): Map<string, PerformerRecord>;
+  listPerformers(limit: number, offset: number): PerformerRecord[];
+  hasFaceSource(sourceHash: string): boolean;
+  /** face id → performer id, for the ids the database knows. */
+  faceOwners(faceIds: readonly number[]): Map<number, string>;
+}
+
+interface PerformerRow {
+  id: string;
+  name: string;
+  country: string | null;
+  image_url: string | null;
+  face_count: number;
+}
+
+export function createPerformerReads(db: Database): PerformerReads {
+  // json_each keeps one prepared statement for any number of ids.
+  const performers = db.prepare(
+    `SELECT p.id, p.name, p.country, p.image_url, (SELECT count(*) FROM faces f WHERE f.performer_id = p.id) AS face_count
+     FROM performers p WHERE p.id IN (SELECT value FROM json_each(?))`,
+  );
+  const aliases = db.prepare(
+    'SELECT performer_id, alias FROM performer_aliases WHERE performer_id IN (SELECT value FROM json_each(?)) ORDER BY performer_id, alias',
+  );
+  const stashIds = db.prepare(
+    `SELECT performer_id, endpoint, stash_id FROM performer_stash_ids WHERE performer_id IN (SELECT value FROM json_each(?))
+     ORDER BY performer_id, endpoint, stash_id`,
+  );
+  const page = db.prepare('SELECT id FROM performers ORDER BY name, id LIMIT ? OFFSET ?');
+  const faceSource = db.prepare('SELECT 1 FROM faces WHERE source_hash = ? LIMIT 1');
+  const owners = db.prepare('SELECT id, performer_id FROM faces WHERE id IN (SELECT value FROM json_each(?))');
+
+  const getPerformers = (ids: readonly string[]): Map<string, PerformerRecord> => {
+    const found = new Map<string, PerformerRecord>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += CHUNK) {
+      const chunk = JSON.stringify(unique.slice(start, start + CHUNK));
+      for (const row of performers.all(chunk) as PerformerRow[]) {
+        found.set(row.id, { id: row.id, name: row.name, aliases: [], stashIds: [], country: row.country, imageUrl: row.image_url, faceCount: row.face_count });
+      }
+      for (const row of aliases.all(chunk) as { performer_id: string; alias: string }[]) found.get(row.performer_id)?.aliases.push(row.alias);
+      for (const row of stashIds.all(chunk) as { performer_id: string; endpoint: string; stash_id: string }[]) {
+        found.get(row.performer_id)?.stashIds.push({ endpoint: row.endpoint, stashId: row.stash_id });
+      }
+    }
+    return found;
+  };
+
+  return {
+    getPerformers,
+    listPerformers(limit, offset) {
+      const ids = (page.all(limit, offset) as { id: string }[]).map((row) => row.id);
+      const records = getPerformers(ids);
+      return ids.flatMap((id) => records.get(id) ?? []);
+    },
+    hasFaceSource: (sourceHash) => faceSource.get(sourceHash) !== undefined,
+    faceOwners(faceIds) {
+      const rows = owners.all(JSON.stringify(faceIds)) as { id: number; performer_id: string }[];
+      return new Map(rows.map((row) => [row.id, row.performer_id]));
+    },
+  };
+}

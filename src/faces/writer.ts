@@ -1,0 +1,223 @@
+// The writer handed to `FaceDatabase.write`: SQL changes go straight into the open transaction, vectors are
+// staged and reach the index only once the change has finished.
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { SenseError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { EmbeddingModel, FaceDatabaseWriter, FaceSource, NewFace, NewPerformer, StashId } from './types.js';
+
+const MAX_LABEL = 0xffff_ffff; // hnswlib-node reads labels as uint32
+
+export interface StagedVector {
+  label: number;
+  vector: Float32Array;
+}
+
+/** What one write has done so far, beyond its SQL. */
+export interface StagedWrite {
+  vectors: Map<string, StagedVector[]>;
+  facesAdded: number;
+  performersAdded: number;
+  indexedFacesAdded: number;
+  adopted: Map<string, string>;
+  sealed: boolean;
+}
+
+export function createStagedWrite(models: readonly EmbeddingModel[]): StagedWrite {
+  return {
+    vectors: new Map(models.map((model) => [model.name, []])),
+    facesAdded: 0,
+    performersAdded: 0,
+    indexedFacesAdded: 0,
+    adopted: new Map(),
+    sealed: false,
+  };
+}
+
+/**
+ * Each method is its own savepoint and validates before it changes anything, so a caller that catches one
+ * method's error and carries on still commits a consistent database.
+ */
+export function createWriter(db: Database, models: readonly EmbeddingModel[], staged: StagedWrite, logger: Logger): FaceDatabaseWriter {
+  const sql = prepareStatements(db);
+  const modelsByName = new Map(models.map((model) => [model.name, model]));
+
+  const usable = () => {
+    if (staged.sealed) throw new SenseError('CONFLICT', 'this face database writer belongs to a write that has already finished');
+  };
+  const requirePerformer = (performerId: string) => {
+    if (!sql.performerExists.get(performerId)) throw new SenseError('NOT_FOUND', `performer ${performerId} is not in the face database`);
+  };
+  const insertFace = (performerId: string, face: FaceSource, id: number | null): number | undefined => {
+    const info = sql.insertFace.run({
+      id,
+      performerId,
+      sourceHash: face.sourceHash,
+      sourcePath: face.sourcePath ?? null,
+      x: face.box.x,
+      y: face.box.y,
+      width: face.box.width,
+      height: face.box.height,
+      score: face.score,
+      now: new Date().toISOString(),
+    });
+    return info.changes === 0 ? undefined : Number(info.lastInsertRowid);
+  };
+
+  const upsertPerformer = db.transaction((performer: NewPerformer): string => {
+    const name = performer.name.trim();
+    if (!name) throw new SenseError('BAD_INPUT', 'a performer needs a name');
+    const stashIds = (performer.stashIds ?? []).map(checkStashId);
+    const aliases = new Set((performer.aliases ?? []).map((alias) => alias.trim()).filter((alias) => alias && alias !== name));
+    const now = new Date().toISOString();
+
+    const existing = findPerformer(sql, performer.id, stashIds, name);
+    let id: string;
+    if (existing) {
+      id = existing.id;
+      if (existing.name !== name) aliases.add(existing.name);
+      sql.updatePerformer.run({ id, name, country: performer.country ?? null, imageUrl: performer.imageUrl ?? null, now });
+      sql.deleteAlias.run(id, name);
+    } else {
+      id = performer.id ?? randomUUID();
+      sql.insertPerformer.run({ id, name, country: performer.country ?? null, imageUrl: performer.imageUrl ?? null, now });
+      staged.performersAdded++;
+    }
+    for (const alias of aliases) sql.insertAlias.run(id, alias);
+    for (const { endpoint, stashId } of stashIds) {
+      if (sql.insertStashId.run(id, endpoint, stashId).changes === 0) {
+        const owner = sql.stashIdOwner.get(endpoint, stashId) as { performer_id: string } | undefined;
+        if (owner && owner.performer_id !== id) logger.debug('stash id kept by another performer', { endpoint, stashId, owner: owner.performer_id, performerId: id });
+      }
+    }
+    return id;
+  });
+
+  const addFace = db.transaction((performerId: string, face: NewFace): number | undefined => {
+    if (staged.adopted.size > 0) throw new SenseError('CONFLICT', 'addFace cannot be mixed with adoptIndexFile in one write');
+    requirePerformer(performerId);
+    checkFaceSource(face);
+    const vectors = checkEmbeddings(face.embeddings, modelsByName);
+    const id = insertFace(performerId, face, null);
+    if (id === undefined) return undefined;
+    if (id > MAX_LABEL) throw new SenseError('INTERNAL', `face id ${id} does not fit an index label (uint32)`);
+    for (const [model, vector] of vectors) staged.vectors.get(model)!.push({ label: id, vector });
+    staged.facesAdded++;
+    return id;
+  });
+
+  const addIndexedFace = db.transaction((performerId: string, faceId: number, face: FaceSource): boolean => {
+    if (staged.facesAdded > staged.indexedFacesAdded) throw new SenseError('CONFLICT', 'addIndexedFace cannot be mixed with addFace in one write');
+    if (!Number.isInteger(faceId) || faceId < 0 || faceId > MAX_LABEL) throw new SenseError('BAD_INPUT', `face id ${faceId} is not a uint32 index label`);
+    requirePerformer(performerId);
+    checkFaceSource(face);
+    if (sql.faceIdExists.get(faceId)) throw new SenseError('BAD_INPUT', `face id ${faceId} is already used`);
+    if (insertFace(performerId, face, faceId) === undefined) return false;
+    staged.facesAdded++;
+    staged.indexedFacesAdded++;
+    return true;
+  });
+
+  return {
+    upsertPerformer(performer) {
+      usable();
+      return upsertPerformer(performer);
+    },
+    addFace(performerId, face) {
+      usable();
+      return addFace(performerId, face);
+    },
+    hasFace(performerId, sourceHash) {
+      usable();
+      return sql.faceExists.get(performerId, sourceHash) !== undefined;
+    },
+    addIndexedFace(performerId, faceId, face) {
+      usable();
+      return addIndexedFace(performerId, faceId, face);
+    },
+    adoptIndexFile(model, path) {
+      usable();
+      if (!modelsByName.has(model)) throw new SenseError('BAD_INPUT', `unknown embedding model "${model}"; this database has ${[...modelsByName.keys()].join(', ')}`);
+      if (staged.facesAdded > staged.indexedFacesAdded) throw new SenseError('CONFLICT', 'adoptIndexFile cannot be mixed with addFace in one write');
+      staged.adopted.set(model, path);
+    },
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database) {
+  return {
+    performerById: db.prepare('SELECT id, name FROM performers WHERE id = ?'),
+    performerByStashId: db.prepare(
+      'SELECT p.id, p.name FROM performer_stash_ids s JOIN performers p ON p.id = s.performer_id WHERE s.endpoint = ? AND s.stash_id = ?',
+    ),
+    performerByName: db.prepare('SELECT id, name FROM performers WHERE name = ? ORDER BY rowid LIMIT 1'),
+    performerExists: db.prepare('SELECT 1 FROM performers WHERE id = ?'),
+    insertPerformer: db.prepare(
+      'INSERT INTO performers (id, name, country, image_url, created_at, updated_at) VALUES (@id, @name, @country, @imageUrl, @now, @now)',
+    ),
+    updatePerformer: db.prepare(
+      `UPDATE performers SET name = @name, country = coalesce(@country, country), image_url = coalesce(@imageUrl, image_url),
+       updated_at = @now WHERE id = @id`,
+    ),
+    insertAlias: db.prepare('INSERT OR IGNORE INTO performer_aliases (performer_id, alias) VALUES (?, ?)'),
+    deleteAlias: db.prepare('DELETE FROM performer_aliases WHERE performer_id = ? AND alias = ?'),
+    insertStashId: db.prepare('INSERT OR IGNORE INTO performer_stash_ids (performer_id, endpoint, stash_id) VALUES (?, ?, ?)'),
+    stashIdOwner: db.prepare('SELECT performer_id FROM performer_stash_ids WHERE endpoint = ? AND stash_id = ?'),
+    insertFace: db.prepare(
+      `INSERT INTO faces (id, performer_id, source_hash, source_path, box_x, box_y, box_width, box_height, score, created_at)
+       VALUES (@id, @performerId, @sourceHash, @sourcePath, @x, @y, @width, @height, @score, @now)
+       ON CONFLICT (performer_id, source_hash) DO NOTHING`,
+    ),
+    faceExists: db.prepare('SELECT 1 FROM faces WHERE performer_id = ? AND source_hash = ?'),
+    faceIdExists: db.prepare('SELECT 1 FROM faces WHERE id = ?'),
+  };
+}
+
+function findPerformer(sql: Statements, id: string | undefined, stashIds: StashId[], name: string): { id: string; name: string } | undefined {
+  type Row = { id: string; name: string } | undefined;
+  if (id !== undefined) {
+    const row = sql.performerById.get(id) as Row;
+    if (row) return row;
+  }
+  for (const { endpoint, stashId } of stashIds) {
+    const row = sql.performerByStashId.get(endpoint, stashId) as Row;
+    if (row) return row;
+  }
+  // A name alone identifies a performer only when nothing stronger was given: two stash-box entries may share a name.
+  return stashIds.length === 0 ? (sql.performerByName.get(name) as Row) : undefined;
+}
+
+function checkStashId(stashId: StashId): StashId {
+  const endpoint = stashId.endpoint.trim();
+  const id = stashId.stashId.trim();
+  if (!endpoint || !id) throw new SenseError('BAD_INPUT', 'a stash id needs an endpoint and an id');
+  return { endpoint, stashId: id };
+}
+
+function checkFaceSource(face: FaceSource): void {
+  if (!face.sourceHash) throw new SenseError('BAD_INPUT', 'a face needs a source hash');
+  const numbers = [face.box.x, face.box.y, face.box.width, face.box.height, face.score];
+  if (!numbers.every(Number.isFinite)) throw new SenseError('BAD_INPUT', `face box and score must be finite numbers (source ${face.sourceHash})`);
+}
+
+/** Copies each embedding, so the caller may reuse its buffers before the write commits. */
+function checkEmbeddings(embeddings: Record<string, Float32Array>, models: ReadonlyMap<string, EmbeddingModel>): [string, Float32Array][] {
+  for (const name of Object.keys(embeddings)) {
+    if (!models.has(name)) throw new SenseError('BAD_INPUT', `unknown embedding model "${name}"; this database has ${[...models.keys()].join(', ')}`);
+  }
+  return [...models.values()].map(({ name, dims }) => {
+    const embedding = embeddings[name];
+    if (!embedding) throw new SenseError('BAD_INPUT', `the face has no "${name}" embedding`);
+    checkEmbedding(name, embedding, dims);
+    return [name, embedding.slice()];
+  });
+}
+
+export function checkEmbedding(model: string, embedding: Float32Array, dims: number): void {
+  if (embedding.length !== dims) throw new SenseError('BAD_INPUT', `a "${model}" embedding has ${dims} dims, not ${embedding.length}`);
+  let norm = 0;
+  for (const value of embedding) norm += value * value;
+  if (!Number.isFinite(norm) || norm === 0) throw new SenseError('BAD_INPUT', `a "${model}" embedding must be finite and non-zero`);
+}
