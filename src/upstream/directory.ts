@@ -59,7 +59,10 @@ export interface UpstreamDirectory {
   faceCount: number;
   /** Entries of faces.json that are null or not `<domain>:<id>`: their vectors belong to no one. */
   skippedFaceIds: number[];
-  /** Converts both indices into `outDir` as `upstream-<model>.hnsw` (float32, hnswlib-node loadable). */
+  /**
+   * Converts both indices into `outDir` as `upstream-<model>.hnsw` (float32, hnswlib-node loadable), with the
+   * vectors of `skippedFaceIds` marked deleted so no search returns a face without a performer.
+   */
   convertIndexes(outDir: string, options?: OpenUpstreamOptions): Promise<Record<UpstreamModel, ConvertedIndex>>;
 }
 
@@ -132,6 +135,7 @@ export async function loadUpstreamDirectory(dir: string, options: OpenUpstreamOp
       for (const model of UPSTREAM_MODELS) {
         const result = await convertVoyagerToHnsw(indexes[model].path, join(outDir, `upstream-${model}.hnsw`), {
           signal: convertOptions.signal,
+          deleteLabels: new Set(skippedFaceIds),
           onProgress: (progress) => convertOptions.onProgress?.({ step: 'convert', model, ...progress }),
         });
         const stray = result.labels.find((label) => label >= faceIds.length);

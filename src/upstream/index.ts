@@ -30,3 +30,4 @@ export {
 } from './directory.js';
 export { parseManifest, type UpstreamManifest } from './manifest.js';
 export { endpointUrlOfDomain, parseUniversalId, type StashBoxId } from './stash-box.js';
+export { UPSTREAM_PROFILE, importUpstream, type ImportProgress, type ImportUpstreamOptions, type ImportUpstreamResult } from './import.js';

@@ -27,6 +27,8 @@ export interface ConvertProgress {
 
 export interface ConvertOptions {
   signal?: AbortSignal;
+  /** Labels to mark deleted in the output (hnswlib's delete mark): they keep routing searches but are never returned. */
+  deleteLabels?: ReadonlySet<number>;
   onProgress?: (progress: ConvertProgress) => void;
 }
 
@@ -99,7 +101,9 @@ export async function convertVoyagerToHnsw(source: string, dest: string, options
       const chunk = await readAt(input, header.level0Offset + first * header.sizeDataPerElement, records * header.sizeDataPerElement);
       for (let r = 0; r < records; r++) {
         const inOffset = r * header.sizeDataPerElement;
-        labels[first + r] = checkLevel0Record(chunk, inOffset, header, first + r, name);
+        const label = checkLevel0Record(chunk, inOffset, header, first + r, name);
+        labels[first + r] = label;
+        if (options.deleteLabels?.has(label)) chunk[inOffset + 2] = chunk[inOffset + 2]! | 1;
         if (isDeletedRecord(chunk, inOffset)) deletedCount++;
         if (outChunk && outFloats) {
           const outOffset = r * outRecordBytes;

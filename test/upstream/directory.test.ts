@@ -115,6 +115,15 @@ describe('reading an upstream release directory', () => {
     expect(upstream.skippedFaceIds).toEqual([6, 7]);
     expect([...upstream.faces()].map((face) => face.faceId)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(logger.lines.some((line) => line.level === 'warn' && line.fields['count'] === 2)).toBe(true);
+
+    // Their vectors stay in the graph (they route searches) but are marked deleted, so no search returns them.
+    const out = join(root, 'out');
+    await mkdir(out);
+    const converted = await upstream.convertIndexes(out);
+    expect(converted.facenet.deletedCount).toBe(2);
+    const index = await loadConvertedIndex(converted.facenet.path, dims);
+    const gapVector = Array.from({ length: dims }, (_, d) => Math.cos(0 + d));
+    expect(index.searchKnn(gapVector, 6).neighbors.sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
 
