@@ -4,7 +4,9 @@ import { arch, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { formatTable, type Benchmark, type BenchSection } from './report.js';
 
-const registry: Record<string, () => Promise<Benchmark>> = {};
+const registry: Record<string, () => Promise<Benchmark>> = {
+  import: async () => (await import('./import.bench.js')).benchmark,
+};
 
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(registry);
