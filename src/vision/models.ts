@@ -1,0 +1,39 @@
+// The roles a model profile fills. A profile (embedded, stash-sense, …) supplies one detector, optionally a
+// separate landmark model, and one embedder per embedding model; the pipeline only talks to these.
+import type { Box, Point, RgbImage } from './types.js';
+
+/** A face as a detector reports it: landmarks only when the detector predicts them itself (SCRFD does). */
+export interface FaceCandidate {
+  box: Box;
+  score: number;
+  landmarks?: Point[];
+}
+
+export interface FaceDetector {
+  /** Faces in the whole frame, duplicates already merged, boxes in frame pixels. */
+  detect(image: RgbImage): Promise<FaceCandidate[]>;
+}
+
+/** The 5 alignment points (eyes, nose, mouth corners) for each box, for detectors that do not give them. */
+export interface LandmarkLocator {
+  locate(image: RgbImage, boxes: readonly Box[]): Promise<Point[][]>;
+}
+
+export interface FaceEmbedder {
+  readonly name: string;
+  readonly dims: number;
+  /** Images per ONNX run; 1 when the model cannot batch. */
+  readonly maxBatch: number;
+  /**
+   * One L2-normalised vector per aligned 112×112 ArcFace-template crop. The embedder owns its preprocessing
+   * (size, layout, normalisation); with `flip` it also embeds each mirrored crop and merges the two.
+   */
+  embed(aligned: readonly RgbImage[], options: { flip: boolean }): Promise<Float32Array[]>;
+}
+
+export interface ProfileModels {
+  readonly detector: FaceDetector;
+  readonly landmarks: LandmarkLocator | undefined;
+  readonly embedders: readonly FaceEmbedder[];
+  close(): Promise<void>;
+}

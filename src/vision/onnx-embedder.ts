@@ -1,0 +1,82 @@
+import * as ort from 'onnxruntime-node';
+import type { RgbImage } from './types.js';
+import type { FaceEmbedder } from './models.js';
+import { mirrorImage } from './warp.js';
+import { l2Normalise } from './vectors.js';
+
+/** How one embedding model wants its aligned crops as a tensor. */
+export interface EmbedderInput {
+  valuesPerImage: number;
+  shape(batch: number): number[];
+  /** Writes one aligned crop's preprocessed values into `target` at `offset`. */
+  write(crop: RgbImage, target: Float32Array, offset: number): void;
+}
+
+export interface OnnxEmbedderOptions {
+  name: string;
+  dims: number;
+  maxBatch: number;
+  input: EmbedderInput;
+}
+
+/**
+ * Runs crops through an embedding model in batches of up to `maxBatch` images (a flipped crop counts as one).
+ * With flip, each crop and its mirror image are L2-normalised, summed and normalised again.
+ */
+export function createOnnxEmbedder(session: ort.InferenceSession, options: OnnxEmbedderOptions): FaceEmbedder {
+  const inputName = session.inputNames[0] ?? 'input';
+  const outputName = session.outputNames[0] ?? 'output';
+  const { dims, input } = options;
+
+  async function embedImages(images: readonly RgbImage[]): Promise<Float32Array[]> {
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < images.length; start += options.maxBatch) {
+      const batch = images.slice(start, start + options.maxBatch);
+      const data = new Float32Array(batch.length * input.valuesPerImage);
+      batch.forEach((image, i) => input.write(image, data, i * input.valuesPerImage));
+      const outputs = await session.run({ [inputName]: new ort.Tensor('float32', data, input.shape(batch.length)) });
+      const out = outputs[outputName]?.data as Float32Array | undefined;
+      if (!out || out.length !== batch.length * dims) {
+        throw new Error(`${options.name} embedder returned ${out?.length ?? 0} values for ${batch.length} images of ${dims}`);
+      }
+      for (let i = 0; i < batch.length; i++) vectors.push(l2Normalise(out.slice(i * dims, (i + 1) * dims)));
+    }
+    return vectors;
+  }
+
+  return {
+    name: options.name,
+    dims,
+    maxBatch: options.maxBatch,
+    async embed(aligned, { flip }) {
+      if (aligned.length === 0) return [];
+      if (!flip) return embedImages(aligned);
+      const vectors = await embedImages(aligned.flatMap((crop) => [crop, mirrorImage(crop)]));
+      return aligned.map((_, i) => {
+        const original = vectors[2 * i]!;
+        const mirrored = vectors[2 * i + 1]!;
+        const merged = new Float32Array(dims);
+        for (let d = 0; d < dims; d++) merged[d] = original[d]! + mirrored[d]!;
+        return l2Normalise(merged);
+      });
+    },
+  };
+}
+
+/** NCHW RGB, `(v − mean) / std`, for a square crop of `size` (the aligned crop must already be that size). */
+export function nchwRgbInput(size: number, mean: number, std: number): EmbedderInput {
+  const plane = size * size;
+  return {
+    valuesPerImage: 3 * plane,
+    shape: (batch) => [batch, 3, size, size],
+    write(crop, target, offset) {
+      if (crop.width !== size || crop.height !== size) throw new Error(`expected a ${size}×${size} crop, got ${crop.width}×${crop.height}`);
+      const { data } = crop;
+      for (let i = 0; i < plane; i++) {
+        target[offset + i] = (data[i * 3]! - mean) / std;
+        target[offset + plane + i] = (data[i * 3 + 1]! - mean) / std;
+        target[offset + 2 * plane + i] = (data[i * 3 + 2]! - mean) / std;
+      }
+    },
+  };
+}

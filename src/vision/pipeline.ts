@@ -1,0 +1,184 @@
+import sharp from 'sharp';
+import { fileURLToPath } from 'node:url';
+import { SenseError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { loadModelManifest, verifyModelFiles } from '../models/index.js';
+import type {
+  Box,
+  DetectedFace,
+  EmbeddedFace,
+  EmbeddingModelInfo,
+  ExecutionProvider,
+  ImageAnalysis,
+  Point,
+  RgbImage,
+  StageTimings,
+  VisionConfig,
+} from './types.js';
+import type { ProfileModels } from './models.js';
+import { decodeImage } from './decode.js';
+import { createSessionFactory } from './onnx-sessions.js';
+import { openEmbeddedProfile, type ProfileOpenOptions } from './embedded-profile.js';
+import { ARCFACE_TEMPLATE_112, estimateSimilarity } from './similarity.js';
+import { warpAffine } from './warp.js';
+import { clampBox } from './face-boxes.js';
+import { pixelRegion, rawInput } from './image-ops.js';
+
+export interface VisionPipeline {
+  readonly profile: string;
+  readonly executionProvider: ExecutionProvider;
+  /** e.g. "CUDA execution provider not available: <why>". */
+  readonly executionProviderReason: string;
+  readonly embeddingModels: readonly EmbeddingModelInfo[];
+  /** BAD_INPUT for empty, non-image, truncated or too large (checked from the header) input. */
+  decodeImage(bytes: Uint8Array): Promise<RgbImage>;
+  /** Faces with box, score and 5 landmarks; small faces in big frames are found through tiles. */
+  detectFaces(image: RgbImage): Promise<DetectedFace[]>;
+  /** Align and embed, all faces of the call in as few model runs as the batch size allows. */
+  embedFaces(image: RgbImage, faces: readonly DetectedFace[]): Promise<EmbeddedFace[]>;
+  analyzeImage(bytes: Uint8Array): Promise<ImageAnalysis>;
+  /** A square JPEG thumbnail of `sizePx` around the face, with some margin, for showing results. */
+  cropFace(image: RgbImage, box: Box, sizePx: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Knobs measured by bench/vision.bench.ts; the defaults are the measured best on a small shared CPU. */
+export interface VisionTuning {
+  intraOpNumThreads: number;
+  allowSpinning: boolean;
+  /** Embedder batch in images (a flipped crop counts as one); 1 embeds one image per run. */
+  embedBatchSize: number;
+  /** The model manifest; defaults to the package's own `models/manifest.json`. */
+  manifestPath: string;
+}
+
+export const DEFAULT_VISION_TUNING: VisionTuning = {
+  intraOpNumThreads: 0,
+  allowSpinning: false,
+  embedBatchSize: 32,
+  manifestPath: fileURLToPath(new URL('../../models/manifest.json', import.meta.url)),
+};
+
+const profileOpeners: Record<VisionConfig['profile'], (options: ProfileOpenOptions) => Promise<ProfileModels>> = {
+  embedded: openEmbeddedProfile,
+};
+
+const CROP_MARGIN = 1.6;
+
+export async function createVisionPipeline(config: VisionConfig, logger: Logger, tuning: Partial<VisionTuning> = {}): Promise<VisionPipeline> {
+  const settings = { ...DEFAULT_VISION_TUNING, ...tuning };
+  const started = performance.now();
+  const manifest = await loadModelManifest(settings.manifestPath);
+  const paths = await verifyModelFiles(config.modelsDir, config.profile, manifest);
+  const sessions = createSessionFactory(config.executionProvider, settings, logger);
+  const models = await profileOpeners[config.profile]({
+    paths,
+    sessions,
+    detectionThreshold: config.detectionThreshold,
+    embedBatchSize: settings.embedBatchSize,
+    logger,
+  });
+  const embeddingModels = models.embedders.map(({ name, dims }) => ({ name, dims }));
+  logger.info('vision models loaded', {
+    profile: config.profile,
+    provider: sessions.provider,
+    embedders: embeddingModels.map(({ name }) => name).join(','),
+    embedBatch: Math.min(...models.embedders.map((embedder) => embedder.maxBatch)),
+    ms: Math.round(performance.now() - started),
+  });
+
+  let closed = false;
+  const ensureOpen = () => {
+    if (closed) throw new Error('the vision pipeline is closed');
+  };
+
+  async function detect(image: RgbImage, timings: StageTimings): Promise<DetectedFace[]> {
+    ensureOpen();
+    let start = performance.now();
+    const candidates = await models.detector.detect(image);
+    timings.detectMs += performance.now() - start;
+    start = performance.now();
+    const faces = await withLandmarks(image, candidates, timings);
+    return faces;
+  }
+
+  async function withLandmarks(image: RgbImage, faces: readonly { box: Box; score: number; landmarks?: Point[] }[], timings: StageTimings): Promise<DetectedFace[]> {
+    const missing = faces.filter((face) => face.landmarks?.length !== 5);
+    if (missing.length === 0) return faces.map((face) => ({ box: face.box, score: face.score, landmarks: face.landmarks ?? [] }));
+    if (!models.landmarks) throw new SenseError('BAD_INPUT', 'A face without its 5 landmarks was given, and this model profile cannot locate them.');
+    const start = performance.now();
+    const located = await models.landmarks.locate(image, missing.map((face) => face.box));
+    timings.landmarksMs += performance.now() - start;
+    const byFace = new Map(missing.map((face, i) => [face, located[i]!]));
+    return faces.map((face) => ({ box: face.box, score: face.score, landmarks: byFace.get(face) ?? face.landmarks ?? [] }));
+  }
+
+  async function embed(image: RgbImage, input: readonly DetectedFace[], timings: StageTimings): Promise<EmbeddedFace[]> {
+    ensureOpen();
+    if (input.length === 0) return [];
+    const faces = await withLandmarks(image, input, timings);
+    let start = performance.now();
+    const aligned = faces.map((face) => warpAffine(image, estimateSimilarity(face.landmarks, ARCFACE_TEMPLATE_112), 112, 112));
+    timings.alignMs += performance.now() - start;
+    start = performance.now();
+    const vectors = new Map<string, Float32Array[]>();
+    for (const embedder of models.embedders) vectors.set(embedder.name, await embedder.embed(aligned, { flip: config.flip }));
+    timings.embedMs += performance.now() - start;
+    return faces.map((face, i) => ({
+      ...face,
+      embeddings: Object.fromEntries(models.embedders.map((embedder) => [embedder.name, vectors.get(embedder.name)![i]!])),
+    }));
+  }
+
+  return {
+    profile: config.profile,
+    executionProvider: sessions.provider,
+    executionProviderReason: sessions.reason,
+    embeddingModels,
+    decodeImage: (bytes) => decodeImage(bytes, config.maxImagePixels),
+    detectFaces: (image) => detect(image, emptyTimings()),
+    embedFaces: (image, faces) => embed(image, faces, emptyTimings()),
+    async analyzeImage(bytes) {
+      const timings = emptyTimings();
+      const start = performance.now();
+      const image = await decodeImage(bytes, config.maxImagePixels);
+      timings.decodeMs = performance.now() - start;
+      const faces = await embed(image, await detect(image, timings), timings);
+      logger.debug('image analysed', { width: image.width, height: image.height, faces: faces.length, ms: Math.round(performance.now() - start) });
+      return { width: image.width, height: image.height, faces, timings };
+    },
+    async cropFace(image, box, sizePx) {
+      const side = Math.max(box.width, box.height) * CROP_MARGIN;
+      const square = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
+      const visible = pixelRegion(clampBox(square, image.width, image.height), image.width, image.height);
+      // Pad what falls outside the frame so the face stays centred in the thumbnail.
+      const squarePx = Math.max(1, Math.round(side));
+      const left = Math.max(0, Math.round(visible.x - square.x));
+      const top = Math.max(0, Math.round(visible.y - square.y));
+      const padded = await rawInput(image)
+        .extract({ left: visible.x, top: visible.y, width: visible.width, height: visible.height })
+        .extend({
+          left,
+          top,
+          right: Math.max(0, squarePx - left - visible.width),
+          bottom: Math.max(0, squarePx - top - visible.height),
+          background: { r: 0, g: 0, b: 0 },
+        })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return sharp(padded.data, { raw: { width: padded.info.width, height: padded.info.height, channels: 3 } })
+        .resize(sizePx, sizePx, { fit: 'fill' })
+        .jpeg({ quality: 85 })
+        .toBuffer();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await models.close();
+    },
+  };
+}
+
+function emptyTimings(): StageTimings {
+  return { decodeMs: 0, detectMs: 0, landmarksMs: 0, alignMs: 0, embedMs: 0 };
+}
