@@ -2,8 +2,8 @@
 // generation of index files, so those move in first under names nothing else uses, and one rename of
 // performers.db then switches everything. Killed before that rename, the old database is intact (the moved
 // files are strays its next open removes); after it, the new one is complete.
-import { existsSync, renameSync } from 'node:fs';
-import { access, copyFile, mkdir, unlink } from 'node:fs/promises';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { access, copyFile, mkdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { SenseError, errorMessage } from '../errors.js';
@@ -30,27 +30,31 @@ export async function installFaceDatabase(stagingDir: string, dataDir: string, l
   const target = join(dataDir, DATABASE_FILE);
   const metadata = await inspectStaging(stagedFile, stagingDir);
   await mkdir(dataDir, { recursive: true });
-  settleJournal(target);
 
-  for (const name of Object.values(metadata.indexFiles)) {
-    const destination = join(dataDir, name);
-    if (existsSync(destination)) throw new SenseError('CONFLICT', `${destination} already exists; this staging database was installed before`);
-    await moveFile(join(stagingDir, name), destination);
-  }
-  await syncDirectory(dataDir);
-
+  const moved: string[] = [];
   let source = stagedFile;
   try {
+    for (const name of Object.values(metadata.indexFiles)) {
+      const destination = join(dataDir, name);
+      if (existsSync(destination)) throw new SenseError('CONFLICT', `${destination} already exists; this staging database was installed before`);
+      await moveFile(join(stagingDir, name), destination);
+      moved.push(name);
+    }
+    if ((await stat(stagingDir)).dev !== (await stat(dataDir)).dev) {
+      source = join(dataDir, `.${DATABASE_FILE}.installing`);
+      await copyFile(stagedFile, source);
+      await syncFile(source);
+    }
+    await syncDirectory(dataDir);
     replaceDatabase(source, target);
   } catch (error: unknown) {
-    if (!(error instanceof Error && 'code' in error && error.code === 'EXDEV')) throw error;
-    source = join(dataDir, `.${DATABASE_FILE}.installing`);
-    await copyFile(stagedFile, source);
-    await syncFile(source);
-    replaceDatabase(source, target);
-    await unlink(stagedFile).catch(() => {});
+    // Leave the staging dir as it was, so the install can be retried.
+    for (const name of moved) await moveFile(join(dataDir, name), join(stagingDir, name)).catch(() => {});
+    if (source !== stagedFile) await unlink(source).catch(() => {});
+    throw error;
   }
   await syncDirectory(dataDir);
+  if (source !== stagedFile) await unlink(stagedFile).catch(() => {});
   logger.info('face database installed', {
     dataDir,
     version: metadata.version,
@@ -89,28 +93,30 @@ async function inspectStaging(stagedFile: string, stagingDir: string): Promise<M
 }
 
 /**
- * A rollback journal beside performers.db belongs to whichever file carries that name: left there, it would be
- * played back into the new database. A killed write's journal is rolled back into the old file first.
+ * A rollback journal beside performers.db belongs to whichever file carries that name, so the rename happens
+ * under the old database's write lock, after its hot journal (a killed write) is rolled back and a leftover
+ * journal that is not hot (a write killed before it changed the file) is removed. Synchronous throughout, so
+ * no write of this process can start in between; a write in progress makes it refuse.
  */
-function settleJournal(target: string): void {
-  const journal = `${target}-journal`;
-  if (!existsSync(journal) || !existsSync(target)) return;
-  try {
-    const db = new Sqlite(target, { fileMustExist: true });
-    try {
-      db.pragma('user_version', { simple: true });
-    } finally {
-      db.close();
-    }
-  } catch (error: unknown) {
-    throw new SenseError('CONFLICT', `the face database in ${target} is busy (${errorMessage(error)}); try again when its write has finished`, { cause: error });
-  }
-}
-
-/** Synchronous from the journal check to the rename, so no write of this process can start in between. */
 function replaceDatabase(source: string, target: string): void {
-  if (existsSync(`${target}-journal`)) {
-    throw new SenseError('CONFLICT', `the face database in ${target} is being written; try again when the write has finished`);
+  if (!existsSync(target)) {
+    renameSync(source, target);
+    return;
   }
-  renameSync(source, target);
+  const db = new Sqlite(target, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('user_version', { simple: true });
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error: unknown) {
+      throw new SenseError('CONFLICT', `the face database in ${target} is being written (${errorMessage(error)}); try again when the write has finished`, {
+        cause: error,
+      });
+    }
+    rmSync(`${target}-journal`, { force: true });
+    renameSync(source, target);
+    db.exec('ROLLBACK');
+  } finally {
+    db.close();
+  }
 }

@@ -1,0 +1,142 @@
+// A write killed with SIGKILL at any moment must leave the previous database, whole and consistent.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import Sqlite from 'better-sqlite3';
+import hnswlib from 'hnswlib-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openFaceDatabase, type FaceDatabase, type FaceDatabaseInfo, type PerformerRecord } from '../../src/faces/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { TEST_MODELS, TEST_PROFILE, createRandom, sampleEmbeddings, syntheticFace, syntheticPerformers } from './synthetic.js';
+
+const fixture = resolve('test/faces/fixtures/write-batch.ts');
+const BATCH_PERFORMERS = 100;
+const BATCH_FACES_PER_PERFORMER = 25;
+
+let root: string;
+let baselineDir: string;
+let baseline: Snapshot;
+const subjects = syntheticPerformers(30, 101, 'base');
+const probes = subjects.slice(0, 10).map((subject, i) => sampleEmbeddings(subject, createRandom(200 + i)));
+
+interface Snapshot {
+  info: Omit<FaceDatabaseInfo, 'updatedAt'>;
+  performers: PerformerRecord[];
+  hits: number[][];
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'faces-crash-'));
+  baselineDir = join(root, 'baseline');
+  const database = await openFaceDatabase({ dataDir: baselineDir, profile: TEST_PROFILE, models: TEST_MODELS }, silentLogger);
+  const random = createRandom(102);
+  await database.write((writer) => {
+    for (const subject of subjects) {
+      const id = writer.upsertPerformer(subject.performer);
+      for (let n = 0; n < 4; n++) writer.addFace(id, syntheticFace(subject, n, random));
+    }
+  });
+  baseline = snapshot(database);
+  await database.close();
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function snapshot(database: FaceDatabase): Snapshot {
+  const { updatedAt: _updatedAt, ...info } = database.info();
+  return {
+    info,
+    performers: database.listPerformers({ limit: 10_000 }),
+    hits: probes.flatMap((probe) => TEST_MODELS.map(({ name }) => database.search(name, probe[name]!, 20).map((hit) => hit.faceId))),
+  };
+}
+
+type KillAt = { afterLine: string; delayMs: number; nth?: number };
+
+/** Runs the batch writer on a copy of the baseline and SIGKILLs it `delayMs` after its nth `afterLine` log line. */
+async function killDuringWrite(dataDir: string, killAt: KillAt): Promise<{ lastLine: string; exitSignal: string | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, '7', String(BATCH_PERFORMERS), String(BATCH_FACES_PER_PERFORMER)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<string | null>((done) => child.on('exit', (_code, signal) => done(signal)));
+  let lastLine = '';
+  let seen = 0;
+  for await (const text of createInterface({ input: child.stdout })) {
+    const { message } = JSON.parse(text) as { message: string };
+    lastLine = message;
+    if (message === killAt.afterLine && ++seen === (killAt.nth ?? 1)) {
+      if (killAt.delayMs > 0) await new Promise((done) => setTimeout(done, killAt.delayMs));
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  return { lastLine, exitSignal: await exited };
+}
+
+/** What the files say, read without our code: the index files the database names hold exactly its faces. */
+function checkFilesAgree(dataDir: string): void {
+  const db = new Sqlite(join(dataDir, 'performers.db'), { readonly: true });
+  const faceIds = (db.prepare('SELECT id FROM faces ORDER BY id').pluck().all() as number[]).join(',');
+  const indexFiles = JSON.parse(db.prepare(`SELECT value FROM metadata WHERE key = 'index_files'`).pluck().get() as string) as Record<string, string>;
+  db.close();
+  for (const { name, dims } of TEST_MODELS) {
+    const index = new hnswlib.HierarchicalNSW('cosine', dims);
+    index.readIndexSync(join(dataDir, indexFiles[name]!));
+    expect(index.getIdsList().sort((a, b) => a - b).join(','), `${name} index labels`).toBe(faceIds);
+  }
+  // A journal SQLite left "cold" (killed before the file changed; its header is zeroed) is harmless and reused.
+  const files = readdirSync(dataDir).filter((name) => name !== 'performers.db-journal');
+  expect(files.sort()).toEqual(['performers.db', ...Object.values(indexFiles)].sort());
+}
+
+describe('a write killed with SIGKILL', () => {
+  const cases: KillAt[] = [
+    { afterLine: 'ready', delayMs: 15 },
+    { afterLine: 'write staged', delayMs: 0 },
+    { afterLine: 'index points added', delayMs: 0, nth: 1 },
+    { afterLine: 'index points added', delayMs: 0, nth: 2 },
+    { afterLine: 'index file written', delayMs: 0, nth: 1 },
+    { afterLine: 'index file written', delayMs: 0, nth: 2 },
+    { afterLine: 'index file written', delayMs: 1, nth: 2 },
+    { afterLine: 'index file written', delayMs: 3, nth: 2 },
+    { afterLine: 'face database written', delayMs: 0 },
+    { afterLine: 'ready', delayMs: 250 },
+  ];
+
+  it.each(cases)('after "$afterLine" #$nth +$delayMs ms leaves the old database or, once committed, the whole new one', async (killAt) => {
+    const dataDir = join(root, `run-${killAt.afterLine.replace(/\W/g, '-')}-${killAt.nth ?? 1}-${killAt.delayMs}`);
+    cpSync(baselineDir, dataDir, { recursive: true });
+    const { lastLine, exitSignal } = await killDuringWrite(dataDir, killAt);
+    expect(exitSignal).toBe('SIGKILL');
+
+    const database = await openFaceDatabase({ dataDir, profile: TEST_PROFILE, models: TEST_MODELS }, silentLogger);
+    try {
+      const after = snapshot(database);
+      const committed = after.info.version !== baseline.info.version;
+      if (committed) {
+        // The kill came after COMMIT: everything of the batch must be there.
+        expect(after.info.faceCount).toBe(baseline.info.faceCount + BATCH_PERFORMERS * BATCH_FACES_PER_PERFORMER);
+        expect(after.info.performerCount).toBe(baseline.info.performerCount + BATCH_PERFORMERS);
+      } else {
+        expect(after).toEqual(baseline);
+      }
+      // Kills before the index work even started can only have found the old database.
+      if (killAt.afterLine === 'write staged' || (killAt.afterLine === 'ready' && killAt.delayMs < 50)) expect(committed).toBe(false);
+      if (killAt.afterLine === 'face database written') expect(committed).toBe(true);
+      for (const model of TEST_MODELS) {
+        const hits = database.search(model.name, probes[0]![model.name]!, 10_000);
+        if (!committed) expect(hits).toHaveLength(after.info.faceCount);
+        const known = database.getPerformers(hits.map((hit) => hit.performerId));
+        expect(hits.every((hit) => known.has(hit.performerId))).toBe(true);
+      }
+    } finally {
+      await database.close();
+    }
+    checkFilesAgree(dataDir);
+    expect(lastLine).not.toBe('done');
+  });
+});
