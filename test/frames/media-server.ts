@@ -19,6 +19,8 @@ export interface MediaServerOptions {
   files: Record<string, string>;
   /** URL path → status code to answer with instead (e.g. 500 for "Stash is broken"). */
   statuses?: Record<string, number>;
+  /** URL paths that are accepted and then never answered (a stalled Stash). */
+  hang?: string[];
 }
 
 export async function startMediaServer(options: MediaServerOptions): Promise<MediaServer> {
@@ -50,6 +52,7 @@ function answer(options: MediaServerOptions, request: IncomingMessage, response:
     response.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized');
     return;
   }
+  if (options.hang?.includes(path)) return;
   const status = options.statuses?.[path];
   if (status !== undefined) {
     response.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}`);
