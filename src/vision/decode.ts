@@ -14,7 +14,8 @@ export async function decodeImage(bytes: Uint8Array, maxImagePixels: number): Pr
   const options: SharpOptions = { failOn: 'truncated', limitInputPixels: maxImagePixels, sequentialRead: true };
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, options).metadata();
+    // Header only: no limit here, so the refusal below can say how big the image is.
+    metadata = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch (error: unknown) {
     throw new SenseError('BAD_INPUT', `The data is not an image that can be read (${shortReason(error)}).`, { cause: error });
   }
