@@ -1,0 +1,21 @@
+export {
+  createStashDouble,
+  stashDoubleSchema,
+  type RecordedMutation,
+  type RecordedRequest,
+  type StashDouble,
+  type StashDoubleMode,
+  type StashDoubleOptions,
+} from './stash-double.js';
+export type {
+  GalleryFixture,
+  ImageFixture,
+  MediaSource,
+  PerformerFixture,
+  SceneFixture,
+  StashIdFixture,
+  StudioFixture,
+  TagFixture,
+  VideoFileFixture,
+} from './fixtures.js';
+export { buildStashSchema, loadStashSdl, stashSchemaDir } from './schema.js';

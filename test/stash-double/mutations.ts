@@ -1,0 +1,161 @@
+import { now, type DoubleContext, type Resolver } from './context.js';
+import { performerRecord, stashIdRecord, tagRecord, type PerformerRecord, type StashIdRecord } from './fixtures.js';
+
+type BulkIds = { ids?: string[] | null; mode: 'SET' | 'ADD' | 'REMOVE' } | null | undefined;
+type Input = Record<string, unknown>;
+
+/**
+ * The mutations the sidecar sends, applied to the double's state with Stash's semantics. Every call is recorded
+ * (by the wrapper in stash-double.ts) before it runs, including those that fail.
+ */
+export const mutationResolvers: Record<string, Resolver> = {
+  bulkSceneUpdate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const { ids, performer_ids: performers, tag_ids: tags, gallery_ids: galleries, organized, title, ...rest } = input;
+    refuseUnknownFields('BulkSceneUpdateInput', rest);
+    return targets(store.scenes, ids, 'scene').map((scene) => {
+      scene.performerIds = applyIds(scene.performerIds, performers as BulkIds, store.performers, 'performer');
+      scene.tagIds = applyIds(scene.tagIds, tags as BulkIds, store.tags, 'tag');
+      scene.galleryIds = applyIds(scene.galleryIds, galleries as BulkIds, store.galleries, 'gallery');
+      if (typeof organized === 'boolean') scene.organized = organized;
+      if (typeof title === 'string') scene.title = title;
+      scene.updated_at = now();
+      return scene;
+    });
+  },
+  bulkImageUpdate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const { ids, performer_ids: performers, tag_ids: tags, gallery_ids: galleries, organized, ...rest } = input;
+    refuseUnknownFields('BulkImageUpdateInput', rest);
+    return targets(store.images, ids, 'image').map((image) => {
+      image.performerIds = applyIds(image.performerIds, performers as BulkIds, store.performers, 'performer');
+      image.tagIds = applyIds(image.tagIds, tags as BulkIds, store.tags, 'tag');
+      image.galleryIds = applyIds(image.galleryIds, galleries as BulkIds, store.galleries, 'gallery');
+      if (typeof organized === 'boolean') image.organized = organized;
+      image.updated_at = now();
+      return image;
+    });
+  },
+  bulkGalleryUpdate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const { ids, performer_ids: performers, tag_ids: tags, organized, ...rest } = input;
+    refuseUnknownFields('BulkGalleryUpdateInput', rest);
+    return targets(store.galleries, ids, 'gallery').map((gallery) => {
+      gallery.performerIds = applyIds(gallery.performerIds, performers as BulkIds, store.performers, 'performer');
+      gallery.tagIds = applyIds(gallery.tagIds, tags as BulkIds, store.tags, 'tag');
+      if (typeof organized === 'boolean') gallery.organized = organized;
+      gallery.updated_at = now();
+      return gallery;
+    });
+  },
+  tagCreate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const { name, aliases, description: _description, ignore_auto_tag: _ignore, favorite: _favorite, ...rest } = input;
+    refuseUnknownFields('TagCreateInput', rest);
+    const wanted = [String(name), ...((aliases as string[] | null) ?? [])].map((n) => n.toLowerCase());
+    for (const tag of store.tags.values()) {
+      const clash = [tag.name, ...tag.aliases].find((n) => wanted.includes(n.toLowerCase()));
+      if (clash) throw new Error(`tag with name '${clash}' already exists`);
+    }
+    const tag = tagRecord({ id: store.nextId('tag'), name: String(name), aliases: (aliases as string[] | null) ?? [] });
+    store.tags.set(tag.id, tag);
+    return tag;
+  },
+  performerCreate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const { name, disambiguation, alias_list: aliases, gender, country, stash_ids: stashIds, tag_ids: tagIds, image, ...rest } = input;
+    refuseUnknownFields('PerformerCreateInput', rest);
+    for (const other of store.performers.values()) {
+      if (other.name.toLowerCase() === String(name).toLowerCase() && (other.disambiguation ?? '') === ((disambiguation as string | null) ?? '')) {
+        throw new Error(`performer with name '${other.name}' already exists`);
+      }
+    }
+    const performer = performerRecord({
+      id: store.nextId('performer'),
+      name: String(name),
+      disambiguation: (disambiguation as string | null) ?? null,
+      aliases: (aliases as string[] | null) ?? [],
+      gender: (gender as PerformerRecord['gender']) ?? null,
+      country: (country as string | null) ?? null,
+      tagIds: (tagIds as string[] | null) ?? [],
+      image: decodeDataUrl(image),
+    });
+    performer.stash_ids = ((stashIds as { endpoint: string; stash_id: string }[] | null) ?? []).map((s) =>
+      stashIdRecord({ endpoint: s.endpoint, stashId: s.stash_id }),
+    );
+    store.performers.set(performer.id, performer);
+    return performer;
+  },
+  performerMerge: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const source = (input.source as string[]).map(String);
+    const destinationId = String(input.destination);
+    const destination = store.performers.get(destinationId);
+    if (!destination) throw new Error(`performer with id ${destinationId} not found`);
+    if (source.includes(destinationId)) throw new Error('destination performer cannot be in source list');
+    const sources = source.map((id) => {
+      const performer = store.performers.get(id);
+      if (!performer) throw new Error(`performer with id ${id} not found`);
+      return performer;
+    });
+    for (const records of [store.scenes.values(), store.images.values(), store.galleries.values()]) {
+      for (const record of records) {
+        if (record.performerIds.some((id) => source.includes(id))) {
+          record.performerIds = unique(record.performerIds.map((id) => (source.includes(id) ? destinationId : id)));
+        }
+      }
+    }
+    destination.stash_ids = uniqueStashIds([...destination.stash_ids, ...sources.flatMap((p) => p.stash_ids)]);
+    const values = (input.values as Input | null) ?? {};
+    if (typeof values.name === 'string') destination.name = values.name;
+    if (Array.isArray(values.alias_list)) destination.alias_list = values.alias_list.map(String);
+    destination.updated_at = now();
+    for (const id of source) store.performers.delete(id);
+    return destination;
+  },
+};
+
+function targets<T>(map: Map<string, T>, ids: unknown, kind: string): T[] {
+  return ((ids as string[] | null) ?? []).map((id) => {
+    const record = map.get(String(id));
+    if (!record) throw new Error(`${kind} with id ${id} not found`);
+    return record;
+  });
+}
+
+/** BulkUpdateIds: SET replaces, ADD appends what is missing, REMOVE drops; an unknown id fails like Stash's foreign key. */
+function applyIds(current: string[], update: BulkIds, known: Map<string, unknown>, kind: string): string[] {
+  if (!update) return current;
+  const ids = (update.ids ?? []).map(String);
+  for (const id of ids) {
+    if (!known.has(id)) throw new Error(`${kind} with id ${id} not found`);
+  }
+  switch (update.mode) {
+    case 'SET':
+      return unique(ids);
+    case 'ADD':
+      return unique([...current, ...ids]);
+    case 'REMOVE':
+      return current.filter((id) => !ids.includes(id));
+  }
+}
+
+function refuseUnknownFields(inputType: string, rest: Input): void {
+  const given = Object.entries(rest).filter(([key, value]) => value !== undefined && value !== null && key !== 'clientMutationId');
+  if (given.length > 0) throw new Error(`the Stash double does not implement ${inputType}.${given.map(([key]) => key).join(', ')}`);
+}
+
+function decodeDataUrl(image: unknown): Buffer | undefined {
+  if (typeof image !== 'string') return undefined;
+  const match = /^data:[^;,]+;base64,(.*)$/s.exec(image);
+  return match?.[1] ? Buffer.from(match[1], 'base64') : undefined;
+}
+
+function unique(ids: string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function uniqueStashIds(stashIds: StashIdRecord[]): StashIdRecord[] {
+  const seen = new Set<string>();
+  return stashIds.filter((s) => {
+    const key = `${s.endpoint}\n${s.stash_id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
