@@ -22,8 +22,17 @@ export class SenseError extends Error {
   }
 }
 
+const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
+  'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED', 'INTERNAL',
+]);
+
+/**
+ * Checked by shape as well as by class: a module can be evaluated twice (vitest's runner beside Node's own
+ * loader, or dist/ beside src/), and each copy has its own SenseError class.
+ */
 export function isSenseError(error: unknown): error is SenseError {
-  return error instanceof SenseError;
+  if (error instanceof SenseError) return true;
+  return error instanceof Error && error.name === 'SenseError' && errorCodes.has(String((error as { code?: unknown }).code));
 }
 
 export function errorMessage(error: unknown): string {

@@ -95,7 +95,8 @@ export function createEnrollService(deps: { vision: VisionPipeline; faces: () =>
       }
       options.onProgress?.({ done, total, current: '' });
       // Everything lands in one write: a crash before it leaves the database exactly as it was.
-      const written = await database.write((writer) => {
+      const nothingNew = pending.every((entry) => entry.faces.length === 0);
+      const written = nothingNew ? { result: 0, facesAdded: 0, performersAdded: 0 } : await database.write((writer) => {
         let duplicates = 0;
         for (const entry of pending) {
           if (entry.faces.length === 0) continue;

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { SenseError, errorMessage } from '../errors.js';
 import type { NewPerformer, StashId } from '../faces/index.js';
@@ -22,7 +22,7 @@ export async function readEnrollmentFolder(dir: string): Promise<PerformerFolder
   const folders: PerformerFolder[] = [];
   for (const entry of entries.filter((item) => item.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const folder = join(dir, entry.name);
-    const files = (await readdir(folder, { withFileTypes: true })).filter((file) => file.isFile());
+    const files = await regularFiles(folder);
     const photos = files
       .filter((file) => photoExtensions.has(extname(file.name).toLowerCase()))
       .map((file) => join(folder, file.name))
@@ -32,6 +32,15 @@ export async function readEnrollmentFolder(dir: string): Promise<PerformerFolder
     folders.push({ folder, performer, photos });
   }
   return folders;
+}
+
+/** Regular files, following symbolic links (a photo library is often a tree of links). */
+async function regularFiles(folder: string): Promise<{ name: string }[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const checked = await Promise.all(
+    entries.map(async (entry) => (entry.isFile() || (entry.isSymbolicLink() && (await stat(join(folder, entry.name)).catch(() => undefined))?.isFile()) ? entry : undefined)),
+  );
+  return checked.filter((entry) => entry !== undefined);
 }
 
 async function readPerformerJson(path: string, folderName: string): Promise<NewPerformer> {

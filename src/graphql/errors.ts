@@ -9,17 +9,26 @@ import type { Logger } from '../logger.js';
  */
 export function createErrorMasker(logger: Logger) {
   return (error: unknown): Error => {
-    const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
-    const path = error instanceof GraphQLError ? error.path : undefined;
+    const graphqlError = isGraphQLError(error) ? error : undefined;
+    const original = graphqlError ? (graphqlError.originalError ?? undefined) : error;
+    const path = graphqlError?.path;
     if (isSenseError(original)) {
       return new GraphQLError(original.message, { path, extensions: { code: original.code } });
     }
-    if (error instanceof GraphQLError && (original === undefined || original instanceof GraphQLError)) {
-      return error;
+    if (graphqlError && (original === undefined || isGraphQLError(original))) {
+      return graphqlError;
     }
     logger.error('unexpected error', { error: original instanceof Error ? (original.stack ?? original.message) : String(original) });
     return new GraphQLError('Unexpected error.', { path, extensions: { code: 'INTERNAL' } });
   };
+}
+
+/**
+ * By shape, not `instanceof`: graphql ships CommonJS and ESM builds, and Yoga's executor may throw from the
+ * other copy than the one this module imports.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
 }
 
 /** A GraphQL-shaped error response for requests rejected before Yoga sees them. */

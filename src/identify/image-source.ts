@@ -2,10 +2,21 @@ import { SenseError, errorMessage } from '../errors.js';
 
 /** Where the bytes of one image to identify come from; exactly one per request. */
 export type ImageSource =
-  | { kind: 'upload'; file: Blob & { name?: string } }
+  | { kind: 'upload'; file: UploadedFile }
   | { kind: 'url'; url: string }
   | { kind: 'base64'; data: string }
   | { kind: 'bytes'; bytes: Uint8Array; name?: string };
+
+/** What Yoga's multipart parser hands over: a WHATWG File, possibly from a ponyfill rather than Node's own class. */
+export interface UploadedFile {
+  size: number;
+  name?: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export function isUploadedFile(value: unknown): value is UploadedFile {
+  return typeof value === 'object' && value !== null && typeof (value as UploadedFile).arrayBuffer === 'function' && typeof (value as UploadedFile).size === 'number';
+}
 
 export interface ImageSourceLimits {
   maxBytes: number;
@@ -19,7 +30,7 @@ export function chooseImageSource(input: { image?: unknown; url?: string | null;
     throw new SenseError('BAD_INPUT', `Give exactly one of image, url or base64 (got ${given.length === 0 ? 'none' : given.join(', ')})`);
   }
   if (input.image != null) {
-    if (!(input.image instanceof Blob)) throw new SenseError('BAD_INPUT', 'image must be a file upload (multipart request)');
+    if (!isUploadedFile(input.image)) throw new SenseError('BAD_INPUT', 'image must be a file upload (multipart request)');
     return { kind: 'upload', file: input.image };
   }
   if (input.url != null) return { kind: 'url', url: input.url };

@@ -9,4 +9,4 @@ export {
   type FaceStatus,
   type MatchDefaults,
 } from './identify-service.js';
-export { chooseImageSource, readImageSource, type ImageSource, type ImageSourceLimits } from './image-source.js';
+export { chooseImageSource, readImageSource, isUploadedFile, type ImageSource, type ImageSourceLimits, type UploadedFile } from './image-source.js';

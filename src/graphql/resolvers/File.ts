@@ -1,5 +1,6 @@
 import { GraphQLScalarType } from 'graphql';
 import { SenseError } from '../../errors.js';
+import { isUploadedFile } from '../../identify/index.js';
 
 // Yoga's multipart parser puts the uploaded File into the variables; the scalar only has to let it through.
 export const File = new GraphQLScalarType({
@@ -9,7 +10,7 @@ export const File = new GraphQLScalarType({
     throw new SenseError('BAD_INPUT', 'File is an input-only scalar');
   },
   parseValue: (value) => {
-    if (!(value instanceof Blob)) throw new SenseError('BAD_INPUT', 'image must be a file upload (multipart request)');
+    if (!isUploadedFile(value)) throw new SenseError('BAD_INPUT', 'image must be a file upload (multipart request)');
     return value;
   },
   parseLiteral: () => {
