@@ -1,0 +1,59 @@
+// DATA_DIR/stash_sense.db: the user's own state (identifications, recommendations and their dismissals, jobs).
+// It is a separate file from the face database, so replacing or rebuilding performers.db never touches it.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Sqlite, { type Database } from 'better-sqlite3';
+import type { Logger } from '../logger.js';
+import { createIdentificationStore, type IdentificationStore } from './identifications.js';
+import { createJobStore, type JobStore } from './jobs.js';
+import { createRecommendationStore, type RecommendationStore } from './recommendations.js';
+import { STATE_DATABASE_FILE, STATE_SCHEMA_VERSION, configureConnection, migrateStateSchema } from './schema.js';
+
+/** What a job step may write atomically with its done record (see `JobContext.step`). */
+export interface StateTransaction extends IdentificationStore, RecommendationStore {}
+
+export interface StateDatabase extends IdentificationStore, RecommendationStore {
+  readonly file: string;
+  /** The connection, for repositories inside src/state only. */
+  readonly db: Database;
+  /** The job rows, for src/jobs only. */
+  readonly jobStore: JobStore;
+  /** Runs `fn` in one SQLite transaction; it must be synchronous, and anything it throws rolls it all back. */
+  transaction<T>(fn: (tx: StateTransaction) => T): T;
+  close(): Promise<void>;
+}
+
+export interface OpenStateDatabaseOptions {
+  /** The clock for timestamps; tests pass their own. */
+  now?: () => Date;
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export async function openStateDatabase(dataDir: string, logger: Logger, options: OpenStateDatabaseOptions = {}): Promise<StateDatabase> {
+  const now = options.now ?? (() => new Date());
+  await mkdir(dataDir, { recursive: true });
+  const file = join(dataDir, STATE_DATABASE_FILE);
+  const db = new Sqlite(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  try {
+    configureConnection(db, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    const found = migrateStateSchema(db, file);
+    if (found !== STATE_SCHEMA_VERSION) logger.info('state database migrated', { file, from: found, to: STATE_SCHEMA_VERSION });
+    logger.info('state database opened', { file, version: STATE_SCHEMA_VERSION });
+  } catch (error: unknown) {
+    db.close();
+    throw error;
+  }
+  const stores: StateTransaction = { ...createIdentificationStore(db), ...createRecommendationStore(db, now) };
+  return {
+    ...stores,
+    file,
+    db,
+    jobStore: createJobStore(db, `${file}.runner-lock`, now),
+    transaction: (fn) => db.transaction(() => fn(stores))(),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

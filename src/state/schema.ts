@@ -1,0 +1,135 @@
+// The user-state database's schema: migrations, pragmas and the checks that refuse a file we must not touch.
+import type { Database } from 'better-sqlite3';
+import { SenseError } from '../errors.js';
+
+export const STATE_DATABASE_FILE = 'stash_sense.db';
+
+/** `PRAGMA application_id` ('SSUS'): tells our file apart from the Python sidecar's stash_sense.db of the same name. */
+const APPLICATION_ID = 0x53535553;
+
+/** A migration upgrades schema version i to i + 1 (index i); `user_version` holds the version reached. */
+export type Migration = string | ((db: Database) => void);
+
+export const migrations: readonly Migration[] = [
+  `
+  CREATE TABLE identifications (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('scene', 'image', 'gallery')),
+    target_id TEXT NOT NULL,
+    database_version TEXT NOT NULL,
+    result TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, target_id)
+  );
+  CREATE INDEX identifications_version ON identifications (kind, database_version);
+
+  CREATE TABLE recommendations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL CHECK (type IN ('scene_performer', 'duplicate_performer', 'scene_files', 'duplicate_scene')),
+    key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'dismissed')),
+    permanent INTEGER NOT NULL DEFAULT 0 CHECK (permanent IN (0, 1)),
+    confidence REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+    payload TEXT NOT NULL,
+    evidence_hash TEXT NOT NULL,
+    resolution TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    resolved_at TEXT,
+    UNIQUE (type, key)
+  );
+  CREATE INDEX recommendations_listing ON recommendations (status, type, confidence DESC, id DESC);
+  CREATE INDEX recommendations_by_confidence ON recommendations (confidence DESC, id DESC);
+  CREATE TABLE recommendation_targets (
+    recommendation_id INTEGER NOT NULL REFERENCES recommendations (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    target_type TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    PRIMARY KEY (recommendation_id, position)
+  ) WITHOUT ROWID;
+  CREATE INDEX recommendation_targets_target ON recommendation_targets (target_id, target_type);
+
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+    input TEXT NOT NULL,
+    result TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    progress_done INTEGER NOT NULL DEFAULT 0,
+    progress_total INTEGER,
+    progress_current TEXT,
+    rate_per_min REAL,
+    eta_sec REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    revision INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX jobs_status ON jobs (status, id);
+  CREATE TABLE job_steps (
+    job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('started', 'done')),
+    result TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    PRIMARY KEY (job_id, key)
+  );
+  `,
+];
+
+export const STATE_SCHEMA_VERSION = migrations.length;
+
+export function configureConnection(db: Database, busyTimeoutMs: number): void {
+  db.pragma('journal_mode = WAL');
+  // FULL, not NORMAL: a job records a step's intent before an external action, and that record must survive a
+  // power cut too, or a resumed job could not tell that the action may already have happened.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+}
+
+/**
+ * Brings the schema up to `migrationList.length`, one transaction per migration, so a failed migration leaves the
+ * file at the last version that completed. Returns the version found on disk.
+ */
+export function migrateStateSchema(db: Database, file: string, migrationList: readonly Migration[] = migrations): number {
+  const target = migrationList.length;
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (applicationId !== APPLICATION_ID) {
+    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).all() as { name: string }[];
+    if (tables.length > 0 || current !== 0) {
+      const python = tables.some((table) => table.name === 'schema_version');
+      throw new SenseError(
+        'CONFLICT',
+        python
+          ? `${file} was written by the Python stash-sense sidecar; move it away so Stash Sense can create its own user-state database there`
+          : `${file} is not a Stash Sense user-state database; move it away or point DATA_DIR elsewhere`,
+      );
+    }
+  }
+  if (current > target) {
+    throw new SenseError(
+      'CONFLICT',
+      `${file} has schema version ${current}, newer than this Stash Sense understands (${target}); upgrade Stash Sense or restore an older copy`,
+    );
+  }
+  for (let version = current; version < target; version++) {
+    const migration = migrationList[version]!;
+    db.transaction(() => {
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+      if (version === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return current;
+}
