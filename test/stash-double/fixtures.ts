@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 
-/** Media bytes for the double to serve: a Buffer, or the path of a file (read per request, with Range). */
-export type MediaSource = Buffer | string;
+/**
+ * Media for the double to serve: bytes, text (a VTT), or `{ file }`, a file read per request (a video, with
+ * Range). A bare string is content, never a path.
+ */
+export type MediaSource = Buffer | string | { file: string };
 
 export interface StashIdFixture {
   endpoint: string;
@@ -333,8 +336,9 @@ export function sceneHash(scene: SceneRecord): string {
 export function mediaSize(media: MediaSource | undefined): number {
   if (media === undefined) return 0;
   if (Buffer.isBuffer(media)) return media.length;
+  if (typeof media === 'string') return Buffer.byteLength(media);
   try {
-    return statSync(media).size;
+    return statSync(media.file).size;
   } catch {
     return 0;
   }

@@ -47,20 +47,19 @@ function sceneByHash(store: StashStore, hash: string) {
 
 /** Serves bytes with single-range support (what ffmpeg and browsers ask for when they seek), like Go's ServeContent. */
 function reply(req: IncomingMessage, res: ServerResponse, media: MediaSource | undefined, contentType?: string): boolean {
-  if (media === undefined) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' });
-    res.end('404 page not found');
-    return true;
-  }
-  let size: number;
+  const body = typeof media === 'string' ? Buffer.from(media) : media;
+  let size: number | undefined;
   try {
-    size = Buffer.isBuffer(media) ? media.length : statSync(media).size;
+    size = body === undefined ? undefined : Buffer.isBuffer(body) ? body.length : statSync(body.file).size;
   } catch {
+    size = undefined;
+  }
+  if (body === undefined || size === undefined) {
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('404 page not found');
     return true;
   }
-  const type = contentType ?? (Buffer.isBuffer(media) ? sniff(media) : sniffPath(media));
+  const type = contentType ?? (Buffer.isBuffer(body) ? sniff(body) : sniffPath(body.file));
   const range = parseRange(req.headers.range, size);
   if (range === 'unsatisfiable') {
     res.writeHead(416, { 'Content-Range': `bytes */${size}` });
@@ -79,10 +78,10 @@ function reply(req: IncomingMessage, res: ServerResponse, media: MediaSource | u
     res.end();
     return true;
   }
-  if (Buffer.isBuffer(media)) {
-    res.end(media.subarray(start, end + 1));
+  if (Buffer.isBuffer(body)) {
+    res.end(body.subarray(start, end + 1));
   } else {
-    const stream = createReadStream(media, { start, end });
+    const stream = createReadStream(body.file, { start, end });
     stream.on('error', () => res.destroy());
     res.on('close', () => stream.destroy());
     stream.pipe(res);
