@@ -143,8 +143,9 @@ export function createStashClient(options: StashClientOptions, logger: Logger): 
         const response = await fetch(url, { headers: authHeaders, redirect: 'manual', signal });
         if (response.status >= 300 && response.status < 400) {
           await response.body?.cancel();
-          const toLogin = /login/i.test(response.headers.get('location') ?? '');
-          throw new FailureSignal(classifyStatus(toLogin ? 401 : 502, failureContext(what), `HTTP ${response.status} redirect`));
+          const detail = `HTTP ${response.status} redirect`;
+          if (/login/i.test(response.headers.get('location') ?? '')) throw new FailureSignal(classifyStatus(401, failureContext(what), detail));
+          throw new FailureSignal({ code: 'STASH_UNAVAILABLE', message: `Stash at ${base.origin} redirected ${what} elsewhere; check STASH_URL`, detail, retry: 'no' });
         }
         if (!response.ok) {
           await response.body?.cancel();

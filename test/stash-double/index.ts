@@ -19,3 +19,16 @@ export type {
   VideoFileFixture,
 } from './fixtures.js';
 export { buildStashSchema, loadStashSdl, stashSchemaDir } from './schema.js';
+export {
+  buildSceneVideo,
+  buildScreenshot,
+  buildSpriteSheet,
+  createMediaCache,
+  facePhoto,
+  type MediaCache,
+  type SceneVideo,
+  type SceneVideoOptions,
+  type SpriteSheet,
+  type SpriteSheetOptions,
+  type VideoSegment,
+} from './media.js';

@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sceneHash, type MediaSource, type StashStore } from './fixtures.js';
-import { galleryImages } from './resolvers.js';
+import { galleryImages } from './lookups.js';
 
 /** Stash's placeholder for a performer without an image (it serves a picture, never a 404). */
 const defaultPerformerImage = Buffer.from(

@@ -35,7 +35,7 @@ import { buildStashSchema } from './schema.js';
 
 /**
  * `up` answers normally; `down` answers 503 to everything; `drop` closes each connection without a word
- * (a network error); `slow` waits `delayMs` (default 10 s) before answering; `refuseKey` answers 401 whatever
+ * (a network error; Node's fetch may resend such a request once by itself, so count `down` retries, not `drop`); `slow` waits `delayMs` (default 10 s) before answering; `refuseKey` answers 401 whatever
  * key is sent, as Stash does for a wrong one.
  */
 export type StashDoubleMode = 'up' | 'down' | 'drop' | 'slow' | 'refuseKey';
