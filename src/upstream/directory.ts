@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseManifest, verifyChecksums, type UpstreamManifest } from './manifest.js';
-import { openUpstreamPerformersDb, type UpstreamPerformersDb } from './performers-db.js';
+import { readUpstreamPerformersDb, type UpstreamPerformersDb } from './performers-db.js';
 import { domainOfEndpoint, parseUniversalId, type StashBoxId } from './stash-box.js';
 import { convertVoyagerToHnsw, readVoyagerHeader, type ConvertedIndex } from './voyager-convert.js';
 import type { VoyagerHeader } from './voyager-format.js';
@@ -41,6 +41,7 @@ export interface UpstreamIndexFile {
 
 export type UpstreamProgress =
   | { step: 'checksums'; file: string; done: number; total: number }
+  | { step: 'read-performers'; done: number; total: number }
   | { step: 'convert'; model: UpstreamModel; done: number; total: number };
 
 export interface OpenUpstreamOptions {
@@ -102,13 +103,10 @@ export async function loadUpstreamDirectory(dir: string, options: OpenUpstreamOp
     onProgress: (progress) => options.onProgress?.({ step: 'checksums', file: progress.file, done: progress.doneBytes, total: progress.totalBytes }),
   });
 
-  const db = hasPerformersDb ? openUpstreamPerformersDb(join(dir, 'performers.db')) : undefined;
-  let performers: Map<string, UpstreamPerformer>;
-  try {
-    performers = buildPerformers(performerEntries, faceIds, db, logger);
-  } finally {
-    db?.close();
-  }
+  const db = hasPerformersDb ? readUpstreamPerformersDb(join(dir, 'performers.db')) : undefined;
+  const performers = buildPerformers(performerEntries, faceIds, db, logger, (done, total) =>
+    options.onProgress?.({ step: 'read-performers', done, total }),
+  );
 
   const skippedFaceIds: number[] = [];
   faceIds.forEach((universalId, faceId) => {
@@ -160,13 +158,16 @@ function buildPerformers(
   faceIds: (string | null)[],
   db: UpstreamPerformersDb | undefined,
   logger: Logger | undefined,
+  onProgress: (done: number, total: number) => void,
 ): Map<string, UpstreamPerformer> {
   const universalIds = new Set(entries.keys());
   for (const id of faceIds) if (id !== null) universalIds.add(id);
   const performers = new Map<string, UpstreamPerformer>();
   let unparsable = 0;
   let unnamed = 0;
+  let done = 0;
   for (const universalId of universalIds) {
+    if (++done % 10_000 === 0) onProgress(done, universalIds.size);
     const stashId = parseUniversalId(universalId);
     if (!stashId) {
       unparsable++;
@@ -188,6 +189,7 @@ function buildPerformers(
       imageUrl: entry?.imageUrl ?? details?.imageUrl ?? null,
     });
   }
+  onProgress(universalIds.size, universalIds.size);
   if (unparsable > 0) logger?.warn('upstream universal ids that name no stash-box id were skipped', { count: unparsable });
   if (unnamed > 0) logger?.warn('upstream performers without a name', { count: unnamed });
   return performers;

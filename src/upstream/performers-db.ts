@@ -2,7 +2,7 @@
 // ids of every endpoint, which faces.json/performers.json (one id per performer) leave out.
 import Database from 'better-sqlite3';
 import { SenseError } from '../errors.js';
-import { endpointSpellings, endpointUrlOfDomain, domainOfEndpoint, type StashBoxId } from './stash-box.js';
+import { domainOfEndpoint, endpointUrlOfDomain, type StashBoxId } from './stash-box.js';
 
 export interface UpstreamPerformerDetails {
   name: string;
@@ -15,7 +15,6 @@ export interface UpstreamPerformerDetails {
 export interface UpstreamPerformersDb {
   /** The performer holding stash-box id `stashId` on `domain` (e.g. 'stashdb.org'), if any. */
   find(domain: string, stashId: string): UpstreamPerformerDetails | undefined;
-  close(): void;
 }
 
 const REQUIRED_COLUMNS: Record<string, string[]> = {
@@ -24,53 +23,63 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
   aliases: ['performer_id', 'alias'],
 };
 
-export function openUpstreamPerformersDb(path: string): UpstreamPerformersDb {
-  let db: Database.Database;
+interface PerformerRow {
+  name: string;
+  country: string | null;
+  imageUrl: string | null;
+  aliases: string[];
+  stashIds: StashBoxId[];
+}
+
+/**
+ * Reads the three tables whole, in three scans: ~100k performers take about a second this way, against
+ * several seconds for four indexed queries per performer.
+ */
+export function readUpstreamPerformersDb(path: string): UpstreamPerformersDb {
+  let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
     for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
       const present = new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name));
       const missing = columns.filter((column) => !present.has(column));
       if (missing.length > 0) {
-        db.close();
         throw new SenseError('BAD_INPUT', `performers.db is not upstream's performer database: table ${table} lacks ${missing.join(', ')}`);
       }
     }
+    const performers = new Map<number, PerformerRow>();
+    for (const [id, name, country, imageUrl] of db
+      .prepare('SELECT id, canonical_name, country, image_url FROM performers')
+      .raw()
+      .iterate() as IterableIterator<[number, string, string | null, string | null]>) {
+      performers.set(id, { name, country, imageUrl, aliases: [], stashIds: [] });
+    }
+    // Keyed by "<domain> <stash id>": universal ids name a stash-box by domain.
+    const byStashId = new Map<string, number>();
+    for (const [performerId, endpoint, stashId] of db
+      .prepare('SELECT performer_id, endpoint, stashbox_performer_id FROM stashbox_ids ORDER BY rowid')
+      .raw()
+      .iterate() as IterableIterator<[number, string, string]>) {
+      const domain = domainOfEndpoint(endpoint);
+      performers.get(performerId)?.stashIds.push({ endpoint: endpointUrlOfDomain(domain), stashId });
+      byStashId.set(`${domain} ${stashId}`, performerId);
+    }
+    for (const [performerId, alias] of db
+      .prepare('SELECT performer_id, alias FROM aliases ORDER BY rowid')
+      .raw()
+      .iterate() as IterableIterator<[number, string]>) {
+      performers.get(performerId)?.aliases.push(alias);
+    }
+    return {
+      find(domain, stashId) {
+        const id = byStashId.get(`${domain} ${stashId}`);
+        const row = id === undefined ? undefined : performers.get(id);
+        return row && { ...row, aliases: [...row.aliases], stashIds: [...row.stashIds] };
+      },
+    };
   } catch (error: unknown) {
     if (error instanceof SenseError) throw error;
     throw new SenseError('BAD_INPUT', `performers.db cannot be read as SQLite: ${(error as Error).message}`);
+  } finally {
+    db?.close();
   }
-  const byStashId = db.prepare<[string, string, string, string], { performer_id: number }>(
-    'SELECT performer_id FROM stashbox_ids WHERE stashbox_performer_id = ? AND endpoint IN (?, ?, ?) LIMIT 1',
-  );
-  const performer = db.prepare<[number], { canonical_name: string; country: string | null; image_url: string | null }>(
-    'SELECT canonical_name, country, image_url FROM performers WHERE id = ?',
-  );
-  const stashIds = db.prepare<[number], { endpoint: string; stashbox_performer_id: string }>(
-    'SELECT endpoint, stashbox_performer_id FROM stashbox_ids WHERE performer_id = ? ORDER BY rowid',
-  );
-  const aliases = db.prepare<[number], { alias: string }>('SELECT alias FROM aliases WHERE performer_id = ? ORDER BY rowid');
-  return {
-    find(domain, stashId) {
-      const spellings = endpointSpellings(domain);
-      const [a, b = a, c = b] = spellings as [string, string?, string?];
-      const hit = byStashId.get(stashId, a, b, c);
-      if (!hit) return undefined;
-      const row = performer.get(hit.performer_id);
-      if (!row) return undefined;
-      return {
-        name: row.canonical_name,
-        country: row.country,
-        imageUrl: row.image_url,
-        aliases: aliases.all(hit.performer_id).map((alias) => alias.alias),
-        stashIds: stashIds.all(hit.performer_id).map((id) => ({
-          endpoint: endpointUrlOfDomain(domainOfEndpoint(id.endpoint)),
-          stashId: id.stashbox_performer_id,
-        })),
-      };
-    },
-    close() {
-      db.close();
-    },
-  };
 }

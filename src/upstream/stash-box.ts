@@ -37,9 +37,3 @@ export function parseUniversalId(universalId: string): StashBoxId | undefined {
   const domain = domainOfEndpoint(universalId.slice(0, colon));
   return { endpoint: endpointUrlOfDomain(domain), stashId: universalId.slice(colon + 1) };
 }
-
-/** Every spelling of a domain's endpoint that upstream's performers.db may hold. */
-export function endpointSpellings(domain: string): string[] {
-  const short = Object.entries(DOMAIN_BY_SHORT_NAME).find(([, value]) => value === domain)?.[0] ?? domain.replace(/\.org$/, '');
-  return [...new Set([short, domain, endpointUrlOfDomain(domain)])];
-}
