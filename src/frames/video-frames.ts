@@ -100,11 +100,14 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
   const where = describeStream(stream);
   const startedAt = performance.now();
   const controller = new AbortController();
+  const running = new Set<RunningJob>();
   let failure: SenseError | undefined;
   let wake: (() => void) | undefined;
+  // Kills at once, not when the consumer next asks for a frame: it may be busy for a long while.
   const fail = (error: SenseError): void => {
     failure ??= error;
     controller.abort();
+    running.forEach((job) => job.kill());
     wake?.();
   };
   const onAbort = (): void => fail(new SenseError('CANCELLED', 'Reading frames from the video was cancelled'));
@@ -114,7 +117,6 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
     () => fail(new SenseError('STASH_UNAVAILABLE', `Reading frames from the video stream took longer than ${Math.round(settings.timeoutMs / 1000)} s`)),
     settings.timeoutMs,
   );
-  const running = new Set<RunningJob>();
   // Set once the generator ends (finished, failed or the consumer stopped): kills are ours, not failures.
   let closing = false;
   try {

@@ -171,17 +171,21 @@ describe('video frames over Stash stream', () => {
     const source = createVideoFrameSource({ logger: createRecordingLogger() });
     const controller = new AbortController();
     const received: Frame[] = [];
+    let processesAfterAbort: number[] | undefined;
     const run = (async () => {
       for await (const frame of source.frames(stream('1', SECRET, DURATION_SEC), { signal: controller.signal, maxBufferedFrames: 2 })) {
         received.push(frame);
         if (received.length === 1) {
           expect(ffmpegProcessesForServer().length).toBeGreaterThan(0);
           controller.abort();
+          // Still busy with this frame, not asking for the next: ffmpeg must die anyway.
+          processesAfterAbort = await waitUntilNone(ffmpegProcessesForServer, 5000);
         }
       }
     })();
     const error = await failure(run);
     expect(error.code).toBe('CANCELLED');
+    expect(processesAfterAbort).toEqual([]);
     expect(received.length).toBeLessThan(60);
     expect(ffmpegProcessesForServer()).toEqual([]);
   });
@@ -218,6 +222,16 @@ describe('video frames over Stash stream', () => {
     expect(status.version).toMatch(/^\S*\d+\.\d+/);
   });
 });
+
+async function waitUntilNone(list: () => number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let found = list();
+  while (found.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    found = list();
+  }
+  return found;
+}
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   expect(a.length).toBe(b.length);
