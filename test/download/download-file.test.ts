@@ -16,13 +16,15 @@ interface FileServer {
   requests: IncomingHttpHeaders[];
   /** The next request is cut (socket destroyed) after this many body bytes. */
   cutNextAfter: number | undefined;
+  /** The next request sends this many body bytes, then nothing more until the client gives up. */
+  stallNextAfter: number | undefined;
   ignoreRange: boolean;
   close(): Promise<void>;
 }
 
 /** Serves `body` at /files/face.voy with Range support, like a release CDN. */
 async function startFileServer(): Promise<FileServer> {
-  const state: Omit<FileServer, 'close' | 'url'> = { requests: [], cutNextAfter: undefined, ignoreRange: false };
+  const state: Omit<FileServer, 'close' | 'url'> = { requests: [], cutNextAfter: undefined, stallNextAfter: undefined, ignoreRange: false };
   const server: Server = createServer((request, response) => {
     state.requests.push(request.headers);
     if (!request.url?.startsWith('/files/face.voy')) {
@@ -43,6 +45,12 @@ async function startFileServer(): Promise<FileServer> {
     });
     const cut = state.cutNextAfter;
     state.cutNextAfter = undefined;
+    const stall = state.stallNextAfter;
+    state.stallNextAfter = undefined;
+    if (stall !== undefined) {
+      response.write(slice.subarray(0, stall));
+      return;
+    }
     if (cut === undefined) {
       response.end(slice);
       return;
@@ -116,6 +124,25 @@ describe('downloadFile', () => {
     expect(second).toMatchObject({ bytes: body.length, resumedFromBytes: kept, alreadyPresent: false });
     expect((await readFile(dest)).equals(body)).toBe(true);
     expect(await readdir(dir)).toEqual(['face.voy']);
+  });
+
+  it('stops when cancelled, keeping what arrived for the next call', async () => {
+    const dest = join(dir, 'face.voy');
+    server.stallNextAfter = 256 * 1024;
+    const controller = new AbortController();
+    const error = await downloadFile({
+      url: server.url,
+      dest,
+      sha256: sha,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    }).catch((caught: unknown) => caught);
+    expect(isSenseError(error) && error.code).toBe('CANCELLED');
+    const kept = (await readFile(`${dest}.partial`)).length;
+    expect(kept).toBeGreaterThan(0);
+    const result = await downloadFile({ url: server.url, dest, sha256: sha });
+    expect(result.resumedFromBytes).toBe(kept);
+    expect((await readFile(dest)).equals(body)).toBe(true);
   });
 
   it('starts over when the server ignores the Range header', async () => {
