@@ -83,7 +83,7 @@ describe('verifyModelFiles', () => {
   it('refuses a corrupt file of the right size by its sha256', async () => {
     const path = join(temp.path, 'fr_feature.onnx');
     const bytes = readFileSync(path);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(path, bytes);
     const error = await failure(verifyModelFiles(temp.path, 'embedded', manifest));
     expect(error.code).toBe('MODEL_MISSING');
