@@ -7,6 +7,7 @@ import { formatTable, type Benchmark, type BenchSection } from './report.js';
 const registry: Record<string, () => Promise<Benchmark>> = {
   frames: async () => (await import('./frames.bench.js')).benchmark,
   import: async () => (await import('./import.bench.js')).benchmark,
+  vision: async () => (await import('./vision.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);
