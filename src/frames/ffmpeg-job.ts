@@ -26,8 +26,8 @@ export interface RunningJob {
   kill(): void;
 }
 
+// Segment i's showinfo logs as `[showinfo@s<i> @ 0x…]` (5.x) or `[Parsed_showinfo_2@s<i> @ 0x…]`; accept both.
 const SHOWINFO = /^\[(?:Parsed_)?showinfo(?:_\d+)?@s(\d+) @ [^\]]*\] n:\s*\d+ pts:\s*-?\d+ pts_time:(-?[\d.e+-]+)/;
-// ffmpeg names an instance `showinfo@s0` (5.x) or `Parsed_showinfo_2@s0` (some builds); accept both.
 const SHOWINFO_ANY = /^\[(?:Parsed_)?showinfo(?:_\d+)?@s\d+ /;
 const TAIL_LINES = 40;
 

@@ -126,6 +126,14 @@ describe('video frames over Stash stream', () => {
     seeked.forEach((frame, i) => expect(meanAbsDiff(frame.image.data, decodedThrough[i]!.image.data)).toBeLessThan(0.5));
   });
 
+  it('loses only the frames past the end when Stash reports too long a duration', async () => {
+    const logger = createRecordingLogger();
+    const source = createVideoFrameSource({ logger });
+    const frames = await collectFrames(source.frames(stream('1', SECRET, 60), { timestampsSec: [1, 3, 20, 50] }));
+    expect(frames.map((frame) => frame.timestampSec)).toEqual([1, 3]);
+    expect(logger.lines.some((line) => line.message === 'some video frames could not be read' && line.fields.delivered === 2)).toBe(true);
+  });
+
   it('scales frames larger than the maximum dimension down, keeping the aspect ratio', async () => {
     const source = createVideoFrameSource({ logger: createRecordingLogger() });
     const frames = await collectFrames(source.frames(stream('1', SECRET, DURATION_SEC), { frameCount: 2, maxDimension: 640 }));
