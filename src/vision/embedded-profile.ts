@@ -3,21 +3,11 @@ import type * as ort from 'onnxruntime-node';
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ModelPaths } from '../models/index.js';
-import type { ProfileModels } from './models.js';
-import type { SessionFactory } from './onnx-sessions.js';
+import type { ProfileModels, ProfileOpenOptions } from './models.js';
 import { createUltraLightDetector, ULTRA_LIGHT_DEFAULTS } from './ultra-light-detector.js';
 import { createLandmark68Locator } from './landmark-68-locator.js';
 import { createOnnxEmbedder, nchwRgbInput } from './onnx-embedder.js';
 import { makeBatchDimensionDynamic } from './onnx-batch-patch.js';
-
-export interface ProfileOpenOptions {
-  paths: ModelPaths;
-  sessions: SessionFactory;
-  detectionThreshold: number;
-  /** Largest embedder batch in images (a flipped crop counts as one); 1 runs faces one by one. */
-  embedBatchSize: number;
-  logger: Logger;
-}
 
 export const EMBEDDED_EMBEDDING_MODEL = { name: 'embedded', dims: 512 } as const;
 

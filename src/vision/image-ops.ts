@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import type { Box, RgbImage } from './types.js';
+import { clampBox } from './face-boxes.js';
 
 /** Integer pixel rectangle inside the image, at least 1×1: sharp's extract needs one. */
 export function pixelRegion(box: Box, imageWidth: number, imageHeight: number): Box {
@@ -22,4 +23,32 @@ export async function resizeRegion(image: RgbImage, region: Box, width: number, 
 
 export function rawInput(image: RgbImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+}
+
+/**
+ * A `sizePx` square JPEG centred on the box, `margin` times its larger side; what falls outside the frame is
+ * padded black so the face stays centred.
+ */
+export async function cropSquareJpeg(image: RgbImage, box: Box, sizePx: number, margin: number): Promise<Buffer> {
+  const side = Math.max(box.width, box.height) * margin;
+  const square = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
+  const visible = pixelRegion(clampBox(square, image.width, image.height), image.width, image.height);
+  const squarePx = Math.max(1, Math.round(side));
+  const left = Math.max(0, Math.round(visible.x - square.x));
+  const top = Math.max(0, Math.round(visible.y - square.y));
+  const padded = await rawInput(image)
+    .extract({ left: visible.x, top: visible.y, width: visible.width, height: visible.height })
+    .extend({
+      left,
+      top,
+      right: Math.max(0, squarePx - left - visible.width),
+      bottom: Math.max(0, squarePx - top - visible.height),
+      background: { r: 0, g: 0, b: 0 },
+    })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return sharp(padded.data, { raw: { width: padded.info.width, height: padded.info.height, channels: 3 } })
+    .resize(sizePx, sizePx, { fit: 'fill' })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }

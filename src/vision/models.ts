@@ -1,5 +1,8 @@
 // The roles a model profile fills. A profile (embedded, stash-sense, …) supplies one detector, optionally a
 // separate landmark model, and one embedder per embedding model; the pipeline only talks to these.
+import type { Logger } from '../logger.js';
+import type { ModelPaths } from '../models/index.js';
+import type { SessionFactory } from './onnx-sessions.js';
 import type { Box, Point, RgbImage } from './types.js';
 
 /** A face as a detector reports it: landmarks only when the detector predicts them itself (SCRFD does). */
@@ -37,3 +40,16 @@ export interface ProfileModels {
   readonly embedders: readonly FaceEmbedder[];
   close(): Promise<void>;
 }
+
+export interface ProfileOpenOptions {
+  /** Role → verified model file, from the manifest. */
+  paths: ModelPaths;
+  sessions: SessionFactory;
+  detectionThreshold: number;
+  /** Largest embedder batch in images (a flipped crop counts as one); 1 runs faces one by one. */
+  embedBatchSize: number;
+  logger: Logger;
+}
+
+/** Opens a profile's sessions; `close()` on the result releases them. */
+export type ProfileOpener = (options: ProfileOpenOptions) => Promise<ProfileModels>;

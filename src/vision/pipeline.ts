@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { fileURLToPath } from 'node:url';
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -15,14 +14,13 @@ import type {
   StageTimings,
   VisionConfig,
 } from './types.js';
-import type { ProfileModels } from './models.js';
+import type { ProfileOpener } from './models.js';
 import { decodeImage } from './decode.js';
 import { createSessionFactory } from './onnx-sessions.js';
-import { openEmbeddedProfile, type ProfileOpenOptions } from './embedded-profile.js';
+import { openEmbeddedProfile } from './embedded-profile.js';
 import { ARCFACE_TEMPLATE_112, estimateSimilarity } from './similarity.js';
 import { warpAffine } from './warp.js';
-import { clampBox } from './face-boxes.js';
-import { pixelRegion, rawInput } from './image-ops.js';
+import { cropSquareJpeg } from './image-ops.js';
 
 export interface VisionPipeline {
   readonly profile: string;
@@ -59,10 +57,12 @@ export const DEFAULT_VISION_TUNING: VisionTuning = {
   manifestPath: fileURLToPath(new URL('../../models/manifest.json', import.meta.url)),
 };
 
-const profileOpeners: Record<VisionConfig['profile'], (options: ProfileOpenOptions) => Promise<ProfileModels>> = {
+// A new profile (e.g. stash-sense: SCRFD + FaceNet512 + ArcFace) is one more opener here.
+const profileOpeners: Record<VisionConfig['profile'], ProfileOpener> = {
   embedded: openEmbeddedProfile,
 };
 
+/** Thumbnail side as a multiple of the face box, so hair and chin show. */
 const CROP_MARGIN = 1.6;
 
 export async function createVisionPipeline(config: VisionConfig, logger: Logger, tuning: Partial<VisionTuning> = {}): Promise<VisionPipeline> {
@@ -94,12 +94,10 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
 
   async function detect(image: RgbImage, timings: StageTimings): Promise<DetectedFace[]> {
     ensureOpen();
-    let start = performance.now();
+    const start = performance.now();
     const candidates = await models.detector.detect(image);
     timings.detectMs += performance.now() - start;
-    start = performance.now();
-    const faces = await withLandmarks(image, candidates, timings);
-    return faces;
+    return withLandmarks(image, candidates, timings);
   }
 
   async function withLandmarks(image: RgbImage, faces: readonly { box: Box; score: number; landmarks?: Point[] }[], timings: StageTimings): Promise<DetectedFace[]> {
@@ -147,30 +145,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
       logger.debug('image analysed', { width: image.width, height: image.height, faces: faces.length, ms: Math.round(performance.now() - start) });
       return { width: image.width, height: image.height, faces, timings };
     },
-    async cropFace(image, box, sizePx) {
-      const side = Math.max(box.width, box.height) * CROP_MARGIN;
-      const square = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, width: side, height: side };
-      const visible = pixelRegion(clampBox(square, image.width, image.height), image.width, image.height);
-      // Pad what falls outside the frame so the face stays centred in the thumbnail.
-      const squarePx = Math.max(1, Math.round(side));
-      const left = Math.max(0, Math.round(visible.x - square.x));
-      const top = Math.max(0, Math.round(visible.y - square.y));
-      const padded = await rawInput(image)
-        .extract({ left: visible.x, top: visible.y, width: visible.width, height: visible.height })
-        .extend({
-          left,
-          top,
-          right: Math.max(0, squarePx - left - visible.width),
-          bottom: Math.max(0, squarePx - top - visible.height),
-          background: { r: 0, g: 0, b: 0 },
-        })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return sharp(padded.data, { raw: { width: padded.info.width, height: padded.info.height, channels: 3 } })
-        .resize(sizePx, sizePx, { fit: 'fill' })
-        .jpeg({ quality: 85 })
-        .toBuffer();
-    },
+    cropFace: (image, box, sizePx) => cropSquareJpeg(image, box, sizePx, CROP_MARGIN),
     async close() {
       if (closed) return;
       closed = true;
