@@ -49,7 +49,7 @@ export const benchmark: Benchmark = {
         }
         await measure('ours, forced one seek per frame', 2, async () => (await collectFrames(source.frames(stream, { concurrency: 2, decodeThroughGapSec: 0 }))).length);
         for (const concurrency of CONCURRENCY) {
-          await measure('naive: ffmpeg + PNG per frame', concurrency, () => naivePngFrames(stream, timestamps, concurrency));
+          await measure('naive: ffmpeg + PNG per frame', concurrency, () => naivePngFrames(stream, apiKey, timestamps, concurrency));
         }
       } finally {
         await server.close();
@@ -71,10 +71,10 @@ export const benchmark: Benchmark = {
 };
 
 /** What the Python sidecar does (with PNG for MJPEG): one ffmpeg per timestamp, an image per process, decoded to RGB. */
-async function naivePngFrames(stream: VideoStream, timestamps: number[], concurrency: number): Promise<number> {
+async function naivePngFrames(stream: VideoStream, apiKey: string, timestamps: number[], concurrency: number): Promise<number> {
   let next = 0;
   let decoded = 0;
-  const header = Object.entries(stream.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const header = `ApiKey: ${apiKey}\r\n`;
   const worker = async (): Promise<void> => {
     while (next < timestamps.length) {
       const at = timestamps[next++]!;

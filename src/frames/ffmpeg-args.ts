@@ -47,9 +47,16 @@ export function buildProbeArgs(stream: VideoStream, readTimeoutMs: number): stri
 function inputOptions(stream: VideoStream, readTimeoutMs: number): string[] {
   const options: string[] = [];
   if (/^https?:/i.test(stream.url)) options.push('-rw_timeout', String(Math.round(readTimeoutMs * 1000)));
-  const headers = Object.entries(stream.headers ?? {});
-  if (headers.length > 0) options.push('-headers', headers.map(([name, value]) => `${name}: ${value}\r\n`).join(''));
+  const headers = headerBlock(stream.headers);
+  if (headers) options.push('-headers', headers);
   return options;
+}
+
+/** ffmpeg's `-headers` value: `Name: value` lines, each ended by CRLF. */
+export function headerBlock(headers: VideoStream['headers']): string {
+  if (headers === undefined) return '';
+  if (typeof headers === 'string') return headers === '' || headers.endsWith('\r\n') ? headers : `${headers}\r\n`;
+  return Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
 }
 
 /**

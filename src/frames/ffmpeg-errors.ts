@@ -33,7 +33,11 @@ export function missingBinaryError(binary: string): SenseError {
 
 /** Every secret a stream carries: header values, query values and URL credentials. */
 export function streamSecrets(stream: VideoStream): string[] {
-  const secrets = Object.values(stream.headers ?? {});
+  const headers = stream.headers ?? {};
+  const secrets =
+    typeof headers === 'string'
+      ? headers.split(/\r?\n/).map((line) => line.slice(line.indexOf(':') + 1).trim()).filter(Boolean)
+      : Object.values(headers);
   try {
     const url = new URL(stream.url);
     for (const value of url.searchParams.values()) secrets.push(value);
@@ -56,6 +60,7 @@ export function redact(text: string, secrets: readonly string[]): string {
 
 /** A stream's URL as it may appear in logs: origin and path, no query or credentials. */
 export function describeStream(stream: VideoStream): string {
+  if (stream.label) return redact(stream.label, streamSecrets(stream));
   try {
     const url = new URL(stream.url);
     return `${url.origin}${url.pathname}`;

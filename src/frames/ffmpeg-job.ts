@@ -100,7 +100,16 @@ export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFra
     // 'close' fires after the process exited and all its pipes ended, so every frame has been read.
     child.once('close', (exitCode, signal) => {
       if (pending) readStderrLine(pending);
-      job.segments.forEach((_, i) => flush(i));
+      job.segments.forEach((segment, i) => {
+        flush(i);
+        // Frames whose showinfo line never came (an ffmpeg that logs differently): take the targets in order.
+        for (const image of images[i]!.splice(0)) {
+          const target = segment.targets[Math.min(emitted[i]!, segment.targets.length - 1)]!;
+          emitted[i]! += 1;
+          total += 1;
+          onFrame({ image, index: target.index, timestampSec: round3(target.sec) });
+        }
+      });
       if (parseError) stderrTail.push(`(frame stream unreadable: ${parseError.message})`);
       if (exitCode === 0 && !parseError) {
         const requested = job.segments.reduce((sum, segment) => sum + segment.targets.length, 0);

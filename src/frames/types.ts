@@ -1,9 +1,7 @@
-/** Packed RGB, 3 bytes per pixel, row-major; structurally the vision pipeline's `RgbImage`. */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
+import type { RgbImage } from '../vision/index.js';
+
+/** Packed RGB, 3 bytes per pixel, row-major: what the vision pipeline takes. */
+export type { RgbImage };
 
 export type FrameSourceKind = 'stream' | 'sprite' | 'screenshot' | 'image';
 
@@ -25,7 +23,10 @@ export type FetchMedia = (url: string, options?: { signal?: AbortSignal }) => Pr
 /** Where ffmpeg reads a scene from: Stash's stream URL (which may carry `?apikey=`) and the headers to send. */
 export interface VideoStream {
   url: string;
-  headers?: Record<string, string>;
+  /** Sent with every request: a header map, or a ready `-headers` value (`"ApiKey: …\r\n"`, as the Stash client's `ffmpegInput` gives). */
+  headers?: Record<string, string> | string;
+  /** How logs name the stream (e.g. the Stash client's `redacted` URL); origin + path when unset. Never holds a secret. */
+  label?: string;
   /** From Stash's file metadata when known; saves an ffprobe round trip. */
   durationSec?: number;
 }

@@ -43,6 +43,12 @@ function stream(sceneId: string, key = SECRET, durationSec?: number): VideoStrea
   return { url: `${server.origin}/scene/${sceneId}/stream?apikey=${key}`, headers: { ApiKey: key }, durationSec };
 }
 
+/** The shape the Stash client's `ffmpegInput` hands over: a ready `-headers` string and a redacted label. */
+function rawHeaderStream(sceneId: string, key: string, durationSec?: number): VideoStream {
+  const url = `${server.origin}/scene/${sceneId}/stream?apikey=${key}`;
+  return { url, headers: `ApiKey: ${key}\r\n`, label: `${server.origin}/scene/${sceneId}/stream`, durationSec };
+}
+
 async function failure(run: Promise<unknown>): Promise<SenseError> {
   const error = await run.then(() => undefined, (caught: unknown) => caught);
   expect(error).toBeInstanceOf(SenseError);
@@ -136,7 +142,7 @@ describe('video frames over Stash stream', () => {
 
   it('scales frames larger than the maximum dimension down, keeping the aspect ratio', async () => {
     const source = createVideoFrameSource({ logger: createRecordingLogger() });
-    const frames = await collectFrames(source.frames(stream('1', SECRET, DURATION_SEC), { frameCount: 2, maxDimension: 640 }));
+    const frames = await collectFrames(source.frames(rawHeaderStream('1', SECRET, DURATION_SEC), { frameCount: 2, maxDimension: 640 }));
     expect(frames.map((frame) => [frame.image.width, frame.image.height])).toEqual([[640, 360], [640, 360]]);
   });
 
@@ -145,10 +151,11 @@ describe('video frames over Stash stream', () => {
     const source = createVideoFrameSource({ logger });
     const viaProbe = await failure(collectFrames(source.frames(stream('1', WRONG))));
     const viaFfmpeg = await failure(collectFrames(source.frames(stream('1', WRONG, DURATION_SEC), { frameCount: 4 })));
-    expect([viaProbe.code, viaFfmpeg.code]).toEqual(['STASH_AUTH', 'STASH_AUTH']);
+    const rawHeaders = await failure(collectFrames(source.frames(rawHeaderStream('1', WRONG, DURATION_SEC), { frameCount: 4 })));
+    expect([viaProbe.code, viaFfmpeg.code, rawHeaders.code]).toEqual(['STASH_AUTH', 'STASH_AUTH', 'STASH_AUTH']);
     // ffmpeg's own output (which prints the URL with ?apikey=) was logged, scrubbed.
     expect(logger.lines.some((line) => JSON.stringify(line.fields).includes('401'))).toBe(true);
-    expectNoSecret([viaProbe, viaFfmpeg, logger.lines]);
+    expectNoSecret([viaProbe, viaFfmpeg, rawHeaders, logger.lines]);
   });
 
   it('reports a file that is not a video as BAD_INPUT', async () => {
