@@ -18,7 +18,11 @@ export interface StateDatabase extends IdentificationStore, RecommendationStore 
   readonly db: Database;
   /** The job rows, for src/jobs only. */
   readonly jobStore: JobStore;
-  /** Runs `fn` in one SQLite transaction; it must be synchronous, and anything it throws rolls it all back. */
+  /**
+   * Runs `fn` in one SQLite transaction; it must be synchronous, and anything it throws rolls it all back.
+   * BEGIN IMMEDIATE, so a transaction that reads before it writes waits for another process's writer instead
+   * of failing with SQLITE_BUSY when it upgrades.
+   */
   transaction<T>(fn: (tx: StateTransaction) => T): T;
   close(): Promise<void>;
 }
@@ -27,6 +31,11 @@ export interface OpenStateDatabaseOptions {
   /** The clock for timestamps; tests pass their own. */
   now?: () => Date;
   busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` in WAL mode. `full` (default) fsyncs every commit, so a recorded step survives a power
+   * cut; `normal` survives a killed process but may lose the last commits on power loss (see bench/state.bench.ts).
+   */
+  synchronous?: 'full' | 'normal';
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -37,7 +46,7 @@ export async function openStateDatabase(dataDir: string, logger: Logger, options
   const file = join(dataDir, STATE_DATABASE_FILE);
   const db = new Sqlite(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   try {
-    configureConnection(db, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    configureConnection(db, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, options.synchronous ?? 'full');
     const found = migrateStateSchema(db, file);
     if (found !== STATE_SCHEMA_VERSION) logger.info('state database migrated', { file, from: found, to: STATE_SCHEMA_VERSION });
     logger.info('state database opened', { file, version: STATE_SCHEMA_VERSION });
@@ -51,7 +60,7 @@ export async function openStateDatabase(dataDir: string, logger: Logger, options
     file,
     db,
     jobStore: createJobStore(db, `${file}.runner-lock`, now),
-    transaction: (fn) => db.transaction(() => fn(stores))(),
+    transaction: (fn) => db.transaction(() => fn(stores)).immediate(),
     async close() {
       if (db.open) db.close();
     },

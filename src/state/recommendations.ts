@@ -95,6 +95,8 @@ export function createRecommendationStore(db: Database, now: () => Date): Recomm
     return numeric === undefined ? undefined : byId.get(numeric);
   };
 
+  // Read-then-write, so IMMEDIATE: another process's writer makes it wait rather than fail on upgrade.
+  const writing = <T>(fn: () => T): T => db.transaction(fn).immediate();
   const upsert = db.transaction((input: RecommendationInput): { outcome: UpsertOutcome; recommendation: Recommendation } => {
     checkInput(input);
     const key = input.key ?? input.targets.map((target) => `${target.type}:${target.id}`).join('|');
@@ -122,32 +124,35 @@ export function createRecommendationStore(db: Database, now: () => Date): Recomm
   });
 
   return {
-    upsertRecommendation: (input) => upsert(input),
+    upsertRecommendation: (input) => upsert.immediate(input),
     getRecommendation(id) {
       const row = find(id);
       return row && full(row);
     },
     listRecommendations: (filter = {}, first, after) => listing.list(filter, first, after),
     recommendationCounts: (filter = {}) => listing.counts(filter),
-    acceptRecommendation(id, resolution) {
-      const row = find(id);
-      if (!row || row.status === 'accepted') return row && full(row);
-      const at = now().toISOString();
-      return full(resolve.get('accepted', 0, toJsonColumn(resolution ?? null), at, at, row.id)!);
-    },
-    dismissRecommendation(id, options = {}) {
-      const row = find(id);
-      if (!row) return undefined;
-      if (row.status === 'accepted') throw new SenseError('CONFLICT', `Recommendation ${id} was already accepted`);
-      const at = now().toISOString();
-      return full(resolve.get('dismissed', options.permanent ? 1 : 0, null, at, at, row.id)!);
-    },
-    restoreRecommendation(id) {
-      const row = find(id);
-      if (!row || row.status === 'pending') return row && full(row);
-      if (row.status === 'accepted') throw new SenseError('CONFLICT', `Recommendation ${id} was already accepted`);
-      return full(reopen.get(now().toISOString(), row.id)!);
-    },
+    acceptRecommendation: (id, resolution) =>
+      writing(() => {
+        const row = find(id);
+        if (!row || row.status === 'accepted') return row && full(row);
+        const at = now().toISOString();
+        return full(resolve.get('accepted', 0, toJsonColumn(resolution ?? null), at, at, row.id)!);
+      }),
+    dismissRecommendation: (id, options = {}) =>
+      writing(() => {
+        const row = find(id);
+        if (!row) return undefined;
+        if (row.status === 'accepted') throw new SenseError('CONFLICT', `Recommendation ${id} was already accepted`);
+        const at = now().toISOString();
+        return full(resolve.get('dismissed', options.permanent ? 1 : 0, null, at, at, row.id)!);
+      }),
+    restoreRecommendation: (id) =>
+      writing(() => {
+        const row = find(id);
+        if (!row || row.status === 'pending') return row && full(row);
+        if (row.status === 'accepted') throw new SenseError('CONFLICT', `Recommendation ${id} was already accepted`);
+        return full(reopen.get(now().toISOString(), row.id)!);
+      }),
     expirePendingRecommendations({ type, notSeenSince, target }) {
       const result = target ? expireForTarget.run(type, notSeenSince, target.id, target.type) : expire.run(type, notSeenSince);
       return result.changes;

@@ -87,11 +87,11 @@ export const migrations: readonly Migration[] = [
 
 export const STATE_SCHEMA_VERSION = migrations.length;
 
-export function configureConnection(db: Database, busyTimeoutMs: number): void {
+export function configureConnection(db: Database, busyTimeoutMs: number, synchronous: 'full' | 'normal'): void {
   db.pragma('journal_mode = WAL');
-  // FULL, not NORMAL: a job records a step's intent before an external action, and that record must survive a
-  // power cut too, or a resumed job could not tell that the action may already have happened.
-  db.pragma('synchronous = FULL');
+  // FULL by default, not NORMAL: a job records a step's intent before an external action, and that record should
+  // survive a power cut too, or a resumed job could not tell that the action may already have happened.
+  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 }
@@ -122,14 +122,21 @@ export function migrateStateSchema(db: Database, file: string, migrationList: re
       `${file} has schema version ${current}, newer than this Stash Sense understands (${target}); upgrade Stash Sense or restore an older copy`,
     );
   }
-  for (let version = current; version < target; version++) {
-    const migration = migrationList[version]!;
-    db.transaction(() => {
-      if (typeof migration === 'string') db.exec(migration);
-      else migration(db);
-      if (version === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+  // Each migration re-reads the version inside its IMMEDIATE transaction: two processes opening a fresh file at
+  // once must not both apply it.
+  for (;;) {
+    const finished = db
+      .transaction(() => {
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version >= target) return true;
+        const migration = migrationList[version]!;
+        if (typeof migration === 'string') db.exec(migration);
+        else migration(db);
+        if (version === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${version + 1}`);
+        return false;
+      })
+      .immediate();
+    if (finished) return current;
   }
-  return current;
 }
