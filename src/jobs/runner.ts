@@ -118,6 +118,8 @@ export function startJobRunner<Kinds extends object>(options: JobRunnerOptions<K
 
   const reportProgress = (id: string, entry: RunningJob, update: ProgressUpdate) => {
     if (!Number.isFinite(update.done) || update.done < 0) throw new RangeError(`progress done must be a number ≥ 0, not ${update.done}`);
+    // Work a handler left behind after it returned must not rewrite a finished job.
+    if (running.get(id) !== entry) return;
     const total = update.total === undefined ? entry.progress.total : update.total;
     const current = update.current === undefined ? entry.progress.current : update.current;
     addSample(entry.samples, { atMs: performance.now(), done: update.done });
@@ -135,15 +137,20 @@ export function startJobRunner<Kinds extends object>(options: JobRunnerOptions<K
   pools.onRelease(() => {
     if (waitingForResources) dispatch();
   });
-  for (const job of store.requeueRunningJobs()) {
-    if (job.cancelRequested) {
-      publish(store.finishJob(job.id, { status: 'cancelled' }));
-      continue;
+  try {
+    for (const job of store.requeueRunningJobs()) {
+      if (job.cancelRequested) {
+        publish(store.finishJob(job.id, { status: 'cancelled' }));
+        continue;
+      }
+      logger.info('job left running by a previous process; resuming', { jobId: job.id, kind: job.kind, done: job.progress.done });
+      publish(job);
     }
-    logger.info('job left running by a previous process; resuming', { jobId: job.id, kind: job.kind, done: job.progress.done });
-    publish(job);
+    dispatch();
+  } catch (error: unknown) {
+    claim.release();
+    throw error;
   }
-  dispatch();
 
   const runner: JobRunner<Kinds> = {
     enqueueJob(kind, input) {

@@ -177,6 +177,20 @@ describe('job runner', () => {
     await published.return?.();
   });
 
+  it('ends a subscription whose reader leaves while the job is idle, and the job carries on', async () => {
+    const blocker = gate();
+    const runner = start({ work: () => blocker.promise, other: idle });
+    const job = runner.enqueueJob('work', { items: 1 });
+    const subscription = runner.subscribe(job.id);
+    expect((await subscription.next()).value).toMatchObject({ id: job.id, status: 'running' });
+    const pending = subscription.next();
+    await subscription.return?.();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    blocker.open();
+    expect((await runner.waitForJob(job.id)).status).toBe('completed');
+    expect(() => runner.subscribe('999')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+
   it('fails the job with the message of the step that failed', async () => {
     const runner = start({
       work: async (context) => {

@@ -95,10 +95,12 @@ describe('state database', () => {
       expect(() =>
         state.transaction((tx) => {
           tx.saveIdentification({ kind: 'scene', targetId: '9', databaseVersion: 'v1', result: {}, createdAt: '2026-01-01T00:00:00.000Z' });
+          tx.upsertRecommendation({ type: 'scene_files', targets: [{ type: 'scene', id: '9' }], payload: {}, confidence: 1, evidence: {} });
           throw new Error('boom');
         }),
       ).toThrow('boom');
       expect(state.lastIdentification('scene', '9')).toBeUndefined();
+      expect(state.listRecommendations({ targetId: '9' }).totalCount).toBe(0);
     } finally {
       await state.close();
     }
