@@ -97,9 +97,9 @@ export const benchmark: Benchmark = {
   },
 };
 
-/** Per-face embed cost at several faces per call, batched (patched graph) vs one ONNX run per image. */
+/** Per-face embed cost at several faces per call, batched (default batch size, patched graph) vs one ONNX run per image. */
 async function compareBatching(bytes: Buffer[]): Promise<BenchRow[]> {
-  const batched = await createVisionPipeline(config, silentLogger, { embedBatchSize: 32 });
+  const batched = await createVisionPipeline(config, silentLogger);
   const single = await createVisionPipeline(config, silentLogger, { embedBatchSize: 1 });
   const rows: BenchRow[] = [];
   try {
