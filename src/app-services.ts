@@ -1,10 +1,16 @@
+import type { EnrollService } from './enroll/index.js';
 import type { FaceDatabaseInfo } from './faces/index.js';
 import type { HealthService } from './health/index.js';
-import type { IdentifyService } from './identify/index.js';
+import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
+import type { TagBackService } from './tagback/index.js';
 
 /** What resolvers may call: one service per concern, each built in src/app.ts. */
 export interface AppServices {
   health: HealthService;
   faceDatabase: { info(): FaceDatabaseInfo };
   identify: IdentifyService;
+  scenes: SceneIdentifyService;
+  stashMedia: StashMediaIdentifyService;
+  tagBack: TagBackService;
+  enroll: EnrollService;
 }

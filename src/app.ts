@@ -1,10 +1,15 @@
 import type { AppServices } from './app-services.js';
 import type { Config, ModelProfile } from './config.js';
-import { createEnrollService, type EnrollService } from './enroll/index.js';
+import { createEnrollService } from './enroll/index.js';
+import { SenseError } from './errors.js';
 import { openFaceDatabase, type FaceDatabase } from './faces/index.js';
-import { createHealthService, stashNotConfigured } from './health/index.js';
-import { createIdentifyService } from './identify/index.js';
+import { createVideoFrameSource } from './frames/index.js';
+import { createHealthService, stashNotConfigured, type StashProbe } from './health/index.js';
+import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
 import type { Logger } from './logger.js';
+import { openStateDatabase, type StateDatabase } from './state/index.js';
+import { checkStash, createStashClient, type StashClient } from './stash/index.js';
+import { createTagBackService } from './tagback/index.js';
 import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
 import { appVersion } from './version.js';
 
@@ -21,8 +26,10 @@ export interface App {
   config: Config;
   vision: VisionPipeline;
   faces(): FaceDatabase;
+  state: StateDatabase;
+  /** The Stash client; throws STASH_UNAVAILABLE when STASH_URL is not set. */
+  stash(): StashClient;
   services: AppServices;
-  enroll: EnrollService;
   close(): Promise<void>;
 }
 
@@ -40,9 +47,24 @@ export async function openApp(config: Config, logger: Logger): Promise<App> {
     const info = database.info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
+    if (config.vision.profile !== 'embedded') {
+      throw new SenseError('BAD_INPUT', `MODEL_PROFILE=${config.vision.profile} is not available in this build; use MODEL_PROFILE=embedded`);
+    }
     const vision = await createVisionPipeline({ ...config.vision, profile: 'embedded' }, logger.child('vision'));
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
+
+    const state = await openStateDatabase(config.paths.dataDir, logger.child('state'));
+    closers.push(() => state.close());
+    log.info('recommendations database opened', { file: state.file });
+
+    const stashClient = config.stash ? createStashClient(config.stash, logger.child('stash')) : undefined;
+    log.info(stashClient ? 'stash configured' : 'stash not configured (set STASH_URL); image identification only', stashClient ? { url: stashClient.origin } : {});
+    const stash = (): StashClient => {
+      if (!stashClient) throw new SenseError('STASH_UNAVAILABLE', 'Stash is not configured: set STASH_URL (and STASH_API_KEY) and restart');
+      return stashClient;
+    };
+    const stashProbe: StashProbe = stashClient ? { status: () => checkStash(stashClient) } : stashNotConfigured;
 
     const faces = () => database;
     const identify = createIdentifyService({
@@ -52,14 +74,40 @@ export async function openApp(config: Config, logger: Logger): Promise<App> {
       defaults: { ...config.match, searchK: 50 },
       logger: logger.child('identify'),
     });
-    const health = createHealthService({ vision, faces, stash: stashNotConfigured, version: appVersion });
+    const video = createVideoFrameSource({ logger: logger.child('frames'), defaults: { concurrency: config.scene.ffmpegConcurrency } });
+    const scenes = createSceneIdentifyService({
+      vision,
+      identify,
+      faces,
+      stash,
+      video,
+      store: state,
+      defaults: {
+        frameCount: config.scene.frameCount,
+        sources: ['STREAM', 'SPRITE', 'SCREENSHOT'],
+        clusterDistance: config.match.maxDistance * 1.2,
+        calibratedDistance: config.match.maxDistance,
+        taggedBoost: 0.03,
+        topK: 3,
+      },
+      logger: logger.child('scenes'),
+    });
+    const stashMedia = createStashMediaIdentifyService({
+      identify,
+      stash,
+      gallery: { singleImageMaxDistance: config.match.maxDistance * 0.6, maxImages: 500 },
+      logger: logger.child('gallery'),
+    });
+    const tagBack = createTagBackService({ stash, suggestedTagName: config.tagBack.suggestedTag, logger: logger.child('tagback') });
+    const health = createHealthService({ vision, faces, stash: stashProbe, version: appVersion });
     const enroll = createEnrollService({ vision, faces, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
     return {
       config,
       vision,
       faces,
-      enroll,
-      services: { health, identify, faceDatabase: { info: () => database.info() } },
+      state,
+      stash,
+      services: { health, identify, scenes, stashMedia, tagBack, enroll, faceDatabase: { info: () => database.info() } },
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {

@@ -20,6 +20,7 @@ export interface Config {
   stash: { url: string; apiKey: string | null; timeoutMs: number } | null;
   scene: { frameCount: number; ffmpegConcurrency: number };
   signals: { body: boolean; tattoo: boolean };
+  tagBack: { suggestedTag: string };
   logLevel: LogLevel;
 }
 
@@ -80,6 +81,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       ffmpegConcurrency: read.integer('FFMPEG_CONCURRENCY', 2, { min: 1, max: 32 }),
     },
     signals: { body: read.boolean('ENABLE_BODY_SIGNAL', true), tattoo: read.boolean('ENABLE_TATTOO_SIGNAL', false) },
+    tagBack: { suggestedTag: read.string('SUGGESTED_TAG', 'Stash Sense: identified') },
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
   if (env.STASH_API_KEY && !stashUrl) problems.push('STASH_API_KEY: is set but STASH_URL is not; set STASH_URL to your Stash address');

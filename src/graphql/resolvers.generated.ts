@@ -3,31 +3,62 @@
     import type   { Resolvers } from './types.generated.js';
     import    { faceDatabase as Query_faceDatabase } from './resolvers/Query/faceDatabase.js';
 import    { health as Query_health } from './resolvers/Query/health.js';
+import    { sceneIdentification as Query_sceneIdentification } from './resolvers/Query/sceneIdentification.js';
+import    { applyGalleryPerformers as Mutation_applyGalleryPerformers } from './resolvers/Mutation/applyGalleryPerformers.js';
+import    { applyImagePerformers as Mutation_applyImagePerformers } from './resolvers/Mutation/applyImagePerformers.js';
+import    { applyScenePerformers as Mutation_applyScenePerformers } from './resolvers/Mutation/applyScenePerformers.js';
+import    { identifyGallery as Mutation_identifyGallery } from './resolvers/Mutation/identifyGallery.js';
 import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation/identifyImage.js';
+import    { identifyScene as Mutation_identifyScene } from './resolvers/Mutation/identifyScene.js';
+import    { identifyStashImage as Mutation_identifyStashImage } from './resolvers/Mutation/identifyStashImage.js';
 import    { Box } from './resolvers/Box.js';
 import    { Candidate } from './resolvers/Candidate.js';
 import    { EmbeddingModel } from './resolvers/EmbeddingModel.js';
 import    { FaceDatabase } from './resolvers/FaceDatabase.js';
+import    { FrameSourceReport } from './resolvers/FrameSourceReport.js';
+import    { GalleryIdentification } from './resolvers/GalleryIdentification.js';
+import    { GalleryImageError } from './resolvers/GalleryImageError.js';
+import    { GalleryPerformer } from './resolvers/GalleryPerformer.js';
 import    { Health } from './resolvers/Health.js';
 import    { IdentifiedFace } from './resolvers/IdentifiedFace.js';
 import    { IdentifyTimings } from './resolvers/IdentifyTimings.js';
 import    { ImageIdentification } from './resolvers/ImageIdentification.js';
+import    { LinkedCandidate } from './resolvers/LinkedCandidate.js';
+import    { PerformerLink } from './resolvers/PerformerLink.js';
+import    { SceneIdentification } from './resolvers/SceneIdentification.js';
+import    { ScenePerson } from './resolvers/ScenePerson.js';
+import    { SceneTimings } from './resolvers/SceneTimings.js';
 import    { StashId } from './resolvers/StashId.js';
+import    { StashImageFace } from './resolvers/StashImageFace.js';
+import    { StashImageIdentification } from './resolvers/StashImageIdentification.js';
 import    { StashStatus } from './resolvers/StashStatus.js';
+import    { TagBackResult } from './resolvers/TagBackResult.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
-      Query: { faceDatabase: Query_faceDatabase,health: Query_health },
-      Mutation: { identifyImage: Mutation_identifyImage },
+      Query: { faceDatabase: Query_faceDatabase,health: Query_health,sceneIdentification: Query_sceneIdentification },
+      Mutation: { applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage },
       
       Box: Box,
 Candidate: Candidate,
 EmbeddingModel: EmbeddingModel,
 FaceDatabase: FaceDatabase,
+FrameSourceReport: FrameSourceReport,
+GalleryIdentification: GalleryIdentification,
+GalleryImageError: GalleryImageError,
+GalleryPerformer: GalleryPerformer,
 Health: Health,
 IdentifiedFace: IdentifiedFace,
 IdentifyTimings: IdentifyTimings,
 ImageIdentification: ImageIdentification,
+LinkedCandidate: LinkedCandidate,
+PerformerLink: PerformerLink,
+SceneIdentification: SceneIdentification,
+ScenePerson: ScenePerson,
+SceneTimings: SceneTimings,
 StashId: StashId,
+StashImageFace: StashImageFace,
+StashImageIdentification: StashImageIdentification,
 StashStatus: StashStatus,
+TagBackResult: TagBackResult,
 File: File
     }

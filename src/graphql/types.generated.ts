@@ -6,6 +6,7 @@ export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type EnumResolverSignature<T, AllowedValues = any> = { [key in keyof T]?: AllowedValues };
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string | number; }
@@ -62,6 +63,42 @@ export type FaceStatus =
   | 'MATCHED'
   | 'UNKNOWN';
 
+export type FrameSource =
+  | 'SCREENSHOT'
+  | 'SPRITE'
+  | 'STREAM';
+
+export type FrameSourceReport = {
+  __typename?: 'FrameSourceReport';
+  /** Why this source gave nothing; null when it worked. */
+  error?: Maybe<Scalars['String']['output']>;
+  faces: Scalars['Int']['output'];
+  frames: Scalars['Int']['output'];
+  source: FrameSource;
+};
+
+export type GalleryIdentification = {
+  __typename?: 'GalleryIdentification';
+  databaseVersion: Scalars['String']['output'];
+  errors: Array<GalleryImageError>;
+  galleryId: Scalars['ID']['output'];
+  imagesRead: Scalars['Int']['output'];
+  performers: Array<GalleryPerformer>;
+};
+
+export type GalleryImageError = {
+  __typename?: 'GalleryImageError';
+  error: Scalars['String']['output'];
+  imageId: Scalars['ID']['output'];
+};
+
+export type GalleryPerformer = {
+  __typename?: 'GalleryPerformer';
+  candidate: LinkedCandidate;
+  imageCount: Scalars['Int']['output'];
+  imageIds: Array<Scalars['ID']['output']>;
+};
+
 export type Health = {
   __typename?: 'Health';
   databaseLoaded: Scalars['Boolean']['output'];
@@ -117,13 +154,80 @@ export type ImageIdentification = {
   width: Scalars['Int']['output'];
 };
 
+export type LinkRule =
+  /** One of your Stash performer's aliases equals the candidate's name or alias. */
+  | 'ALIAS'
+  /** Your Stash performer's name equals the candidate's name or alias (case-insensitive). */
+  | 'NAME'
+  | 'NOT_IN_LIBRARY'
+  /** A stash-box ID the face database and your Stash performer share. */
+  | 'STASH_ID';
+
+export type LinkedCandidate = {
+  __typename?: 'LinkedCandidate';
+  aliases: Array<Scalars['String']['output']>;
+  alreadyTagged: Scalars['Boolean']['output'];
+  confidence: Scalars['Float']['output'];
+  country?: Maybe<Scalars['String']['output']>;
+  distance: Scalars['Float']['output'];
+  frameCount: Scalars['Int']['output'];
+  imageUrl?: Maybe<Scalars['String']['output']>;
+  link: PerformerLink;
+  name: Scalars['String']['output'];
+  performerId: Scalars['ID']['output'];
+  stashIds: Array<StashId>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  applyGalleryPerformers: TagBackResult;
+  applyImagePerformers: TagBackResult;
+  /**
+   * Adds performers (your Stash performer ids) to a scene with one bulkSceneUpdate in ADD mode: nothing on the
+   * scene is removed or rewritten. Idempotent; dryRun reports what would change.
+   */
+  applyScenePerformers: TagBackResult;
+  /** Identifies the performers of a gallery: a performer counts when seen in two or more images, or once very close. */
+  identifyGallery: GalleryIdentification;
   /**
    * Finds every face in one image and the performers they may be. Give exactly one of image (a multipart
    * upload), url (fetched by the sidecar) or base64 (the file's bytes, optionally as a data: URL).
    */
   identifyImage: ImageIdentification;
+  /**
+   * Identifies the performers of a Stash scene from frames of its video, its sprite sheet and its screenshot,
+   * clusters the faces by person and links each candidate to your own Stash performers. The result is stored.
+   */
+  identifyScene: SceneIdentification;
+  /** Identifies the faces of one Stash image, with candidates linked to your Stash performers. */
+  identifyStashImage: StashImageIdentification;
+};
+
+
+export type MutationapplyGalleryPerformersArgs = {
+  galleryId: Scalars['ID']['input'];
+  options?: InputMaybe<TagBackOptions>;
+  performerIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationapplyImagePerformersArgs = {
+  imageId: Scalars['ID']['input'];
+  options?: InputMaybe<TagBackOptions>;
+  performerIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationapplyScenePerformersArgs = {
+  options?: InputMaybe<TagBackOptions>;
+  performerIds: Array<Scalars['ID']['input']>;
+  sceneId: Scalars['ID']['input'];
+};
+
+
+export type MutationidentifyGalleryArgs = {
+  galleryId: Scalars['ID']['input'];
+  options?: InputMaybe<IdentifyOptions>;
 };
 
 
@@ -134,12 +238,85 @@ export type MutationidentifyImageArgs = {
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type MutationidentifySceneArgs = {
+  options?: InputMaybe<SceneIdentifyOptions>;
+  sceneId: Scalars['ID']['input'];
+};
+
+
+export type MutationidentifyStashImageArgs = {
+  imageId: Scalars['ID']['input'];
+  options?: InputMaybe<IdentifyOptions>;
+};
+
+export type PerformerLink = {
+  __typename?: 'PerformerLink';
+  rule: LinkRule;
+  stashPerformerId?: Maybe<Scalars['ID']['output']>;
+  stashPerformerName?: Maybe<Scalars['String']['output']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The face database this sidecar searches. */
   faceDatabase: FaceDatabase;
   /** What the sidecar is running with, and whether it is ready. */
   health: Health;
+  /** The last stored identification of a scene, or null when it was never identified. */
+  sceneIdentification?: Maybe<SceneIdentification>;
+};
+
+
+export type QuerysceneIdentificationArgs = {
+  sceneId: Scalars['ID']['input'];
+};
+
+export type SceneIdentification = {
+  __typename?: 'SceneIdentification';
+  databaseVersion: Scalars['String']['output'];
+  executionProvider: Scalars['String']['output'];
+  facesDetected: Scalars['Int']['output'];
+  framesRead: Scalars['Int']['output'];
+  identifiedAt: Scalars['String']['output'];
+  persons: Array<ScenePerson>;
+  sceneId: Scalars['ID']['output'];
+  sources: Array<FrameSourceReport>;
+  timings: SceneTimings;
+  title?: Maybe<Scalars['String']['output']>;
+};
+
+export type SceneIdentifyOptions = {
+  /** Frames seeked in the video over 5%–95% of its duration (default SCENE_FRAMES, 60). */
+  frameCount?: InputMaybe<Scalars['Int']['input']>;
+  maxDistance?: InputMaybe<Scalars['Float']['input']>;
+  /** Which frame sources to read (default all three). */
+  sources?: InputMaybe<Array<FrameSource>>;
+  /** Candidates per person (default 3). */
+  topK?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ScenePerson = {
+  __typename?: 'ScenePerson';
+  candidates: Array<LinkedCandidate>;
+  faceCount: Scalars['Int']['output'];
+  frameCount: Scalars['Int']['output'];
+  personId: Scalars['Int']['output'];
+  status: FaceStatus;
+  /** JPEG data: URL of the person's clearest face. */
+  thumbnail: Scalars['String']['output'];
+  timestamps: Array<Scalars['Float']['output']>;
+};
+
+export type SceneTimings = {
+  __typename?: 'SceneTimings';
+  clusterMs: Scalars['Float']['output'];
+  detectMs: Scalars['Float']['output'];
+  embedMs: Scalars['Float']['output'];
+  framesMs: Scalars['Float']['output'];
+  linkMs: Scalars['Float']['output'];
+  searchMs: Scalars['Float']['output'];
+  totalMs: Scalars['Float']['output'];
 };
 
 /** A performer's ID on a stash-box site, as Stash stores it (endpoint is the stash-box GraphQL URL). */
@@ -147,6 +324,21 @@ export type StashId = {
   __typename?: 'StashId';
   endpoint: Scalars['String']['output'];
   stashId: Scalars['String']['output'];
+};
+
+export type StashImageFace = {
+  __typename?: 'StashImageFace';
+  box: Box;
+  candidates: Array<LinkedCandidate>;
+  score: Scalars['Float']['output'];
+  status: FaceStatus;
+};
+
+export type StashImageIdentification = {
+  __typename?: 'StashImageIdentification';
+  databaseVersion: Scalars['String']['output'];
+  faces: Array<StashImageFace>;
+  imageId: Scalars['ID']['output'];
 };
 
 export type StashStatus = {
@@ -161,6 +353,25 @@ export type StashStatus = {
   url?: Maybe<Scalars['String']['output']>;
   /** Stash's version, when it answered. */
   version?: Maybe<Scalars['String']['output']>;
+};
+
+export type TagBackOptions = {
+  /** Also add the suggested tag (SUGGESTED_TAG, created in Stash if missing). */
+  addSuggestedTag?: InputMaybe<Scalars['Boolean']['input']>;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type TagBackResult = {
+  __typename?: 'TagBackResult';
+  /** Performers added (dry run: that would be). */
+  added: Array<Scalars['ID']['output']>;
+  alreadyPresent: Array<Scalars['ID']['output']>;
+  /** Whether Stash was changed by this call. */
+  changed: Scalars['Boolean']['output'];
+  dryRun: Scalars['Boolean']['output'];
+  performerIds: Array<Scalars['ID']['output']>;
+  tagAdded?: Maybe<Scalars['String']['output']>;
+  targetId: Scalars['ID']['output'];
 };
 
 
@@ -246,16 +457,32 @@ export type ResolversTypes = {
   FaceDatabase: ResolverTypeWrapper<FaceDatabase>;
   FaceStatus: ResolverTypeWrapper<'MATCHED' | 'UNKNOWN'>;
   File: ResolverTypeWrapper<Scalars['File']['output']>;
+  FrameSource: ResolverTypeWrapper<'STREAM' | 'SPRITE' | 'SCREENSHOT'>;
+  FrameSourceReport: ResolverTypeWrapper<Omit<FrameSourceReport, 'source'> & { source: ResolversTypes['FrameSource'] }>;
+  GalleryIdentification: ResolverTypeWrapper<Omit<GalleryIdentification, 'performers'> & { performers: Array<ResolversTypes['GalleryPerformer']> }>;
+  GalleryImageError: ResolverTypeWrapper<GalleryImageError>;
+  GalleryPerformer: ResolverTypeWrapper<Omit<GalleryPerformer, 'candidate'> & { candidate: ResolversTypes['LinkedCandidate'] }>;
   Health: ResolverTypeWrapper<Health>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   IdentifiedFace: ResolverTypeWrapper<Omit<IdentifiedFace, 'status'> & { status: ResolversTypes['FaceStatus'] }>;
   IdentifyOptions: IdentifyOptions;
   IdentifyTimings: ResolverTypeWrapper<IdentifyTimings>;
   ImageIdentification: ResolverTypeWrapper<Omit<ImageIdentification, 'faces'> & { faces: Array<ResolversTypes['IdentifiedFace']> }>;
+  LinkRule: ResolverTypeWrapper<'STASH_ID' | 'NAME' | 'ALIAS' | 'NOT_IN_LIBRARY'>;
+  LinkedCandidate: ResolverTypeWrapper<Omit<LinkedCandidate, 'link'> & { link: ResolversTypes['PerformerLink'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PerformerLink: ResolverTypeWrapper<Omit<PerformerLink, 'rule'> & { rule: ResolversTypes['LinkRule'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SceneIdentification: ResolverTypeWrapper<Omit<SceneIdentification, 'persons' | 'sources'> & { persons: Array<ResolversTypes['ScenePerson']>, sources: Array<ResolversTypes['FrameSourceReport']> }>;
+  SceneIdentifyOptions: SceneIdentifyOptions;
+  ScenePerson: ResolverTypeWrapper<Omit<ScenePerson, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
+  SceneTimings: ResolverTypeWrapper<SceneTimings>;
   StashId: ResolverTypeWrapper<StashId>;
+  StashImageFace: ResolverTypeWrapper<Omit<StashImageFace, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
+  StashImageIdentification: ResolverTypeWrapper<Omit<StashImageIdentification, 'faces'> & { faces: Array<ResolversTypes['StashImageFace']> }>;
   StashStatus: ResolverTypeWrapper<StashStatus>;
+  TagBackOptions: TagBackOptions;
+  TagBackResult: ResolverTypeWrapper<TagBackResult>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -269,16 +496,30 @@ export type ResolversParentTypes = {
   EmbeddingModel: EmbeddingModel;
   FaceDatabase: FaceDatabase;
   File: Scalars['File']['output'];
+  FrameSourceReport: FrameSourceReport;
+  GalleryIdentification: Omit<GalleryIdentification, 'performers'> & { performers: Array<ResolversParentTypes['GalleryPerformer']> };
+  GalleryImageError: GalleryImageError;
+  GalleryPerformer: Omit<GalleryPerformer, 'candidate'> & { candidate: ResolversParentTypes['LinkedCandidate'] };
   Health: Health;
   Boolean: Scalars['Boolean']['output'];
   IdentifiedFace: IdentifiedFace;
   IdentifyOptions: IdentifyOptions;
   IdentifyTimings: IdentifyTimings;
   ImageIdentification: Omit<ImageIdentification, 'faces'> & { faces: Array<ResolversParentTypes['IdentifiedFace']> };
+  LinkedCandidate: Omit<LinkedCandidate, 'link'> & { link: ResolversParentTypes['PerformerLink'] };
   Mutation: Record<PropertyKey, never>;
+  PerformerLink: PerformerLink;
   Query: Record<PropertyKey, never>;
+  SceneIdentification: Omit<SceneIdentification, 'persons' | 'sources'> & { persons: Array<ResolversParentTypes['ScenePerson']>, sources: Array<ResolversParentTypes['FrameSourceReport']> };
+  SceneIdentifyOptions: SceneIdentifyOptions;
+  ScenePerson: Omit<ScenePerson, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
+  SceneTimings: SceneTimings;
   StashId: StashId;
+  StashImageFace: Omit<StashImageFace, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
+  StashImageIdentification: Omit<StashImageIdentification, 'faces'> & { faces: Array<ResolversParentTypes['StashImageFace']> };
   StashStatus: StashStatus;
+  TagBackOptions: TagBackOptions;
+  TagBackResult: TagBackResult;
 };
 
 export type BoxResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Box'] = ResolversParentTypes['Box']> = {
@@ -320,6 +561,34 @@ export interface FileScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'File';
 }
 
+export type FrameSourceResolvers = EnumResolverSignature<{ SCREENSHOT?: any, SPRITE?: any, STREAM?: any }, ResolversTypes['FrameSource']>;
+
+export type FrameSourceReportResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['FrameSourceReport'] = ResolversParentTypes['FrameSourceReport']> = {
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  faces?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  frames?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['FrameSource'], ParentType, ContextType>;
+};
+
+export type GalleryIdentificationResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['GalleryIdentification'] = ResolversParentTypes['GalleryIdentification']> = {
+  databaseVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['GalleryImageError']>, ParentType, ContextType>;
+  galleryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  imagesRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  performers?: Resolver<Array<ResolversTypes['GalleryPerformer']>, ParentType, ContextType>;
+};
+
+export type GalleryImageErrorResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['GalleryImageError'] = ResolversParentTypes['GalleryImageError']> = {
+  error?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  imageId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type GalleryPerformerResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['GalleryPerformer'] = ResolversParentTypes['GalleryPerformer']> = {
+  candidate?: Resolver<ResolversTypes['LinkedCandidate'], ParentType, ContextType>;
+  imageCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  imageIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
 export type HealthResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Health'] = ResolversParentTypes['Health']> = {
   databaseLoaded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   executionProvider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -357,18 +626,93 @@ export type ImageIdentificationResolvers<ContextType = AppContext, ParentType ex
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type LinkRuleResolvers = EnumResolverSignature<{ ALIAS?: any, NAME?: any, NOT_IN_LIBRARY?: any, STASH_ID?: any }, ResolversTypes['LinkRule']>;
+
+export type LinkedCandidateResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['LinkedCandidate'] = ResolversParentTypes['LinkedCandidate']> = {
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  alreadyTagged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  distance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  frameCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  imageUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  link?: Resolver<ResolversTypes['PerformerLink'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  performerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  stashIds?: Resolver<Array<ResolversTypes['StashId']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  applyGalleryPerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyGalleryPerformersArgs, 'galleryId' | 'performerIds'>>;
+  applyImagePerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyImagePerformersArgs, 'imageId' | 'performerIds'>>;
+  applyScenePerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyScenePerformersArgs, 'performerIds' | 'sceneId'>>;
+  identifyGallery?: Resolver<ResolversTypes['GalleryIdentification'], ParentType, ContextType, RequireFields<MutationidentifyGalleryArgs, 'galleryId'>>;
   identifyImage?: Resolver<ResolversTypes['ImageIdentification'], ParentType, ContextType, Partial<MutationidentifyImageArgs>>;
+  identifyScene?: Resolver<ResolversTypes['SceneIdentification'], ParentType, ContextType, RequireFields<MutationidentifySceneArgs, 'sceneId'>>;
+  identifyStashImage?: Resolver<ResolversTypes['StashImageIdentification'], ParentType, ContextType, RequireFields<MutationidentifyStashImageArgs, 'imageId'>>;
+};
+
+export type PerformerLinkResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['PerformerLink'] = ResolversParentTypes['PerformerLink']> = {
+  rule?: Resolver<ResolversTypes['LinkRule'], ParentType, ContextType>;
+  stashPerformerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  stashPerformerName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   faceDatabase?: Resolver<ResolversTypes['FaceDatabase'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  sceneIdentification?: Resolver<Maybe<ResolversTypes['SceneIdentification']>, ParentType, ContextType, RequireFields<QuerysceneIdentificationArgs, 'sceneId'>>;
+};
+
+export type SceneIdentificationResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['SceneIdentification'] = ResolversParentTypes['SceneIdentification']> = {
+  databaseVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  executionProvider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  facesDetected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  framesRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  identifiedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  persons?: Resolver<Array<ResolversTypes['ScenePerson']>, ParentType, ContextType>;
+  sceneId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sources?: Resolver<Array<ResolversTypes['FrameSourceReport']>, ParentType, ContextType>;
+  timings?: Resolver<ResolversTypes['SceneTimings'], ParentType, ContextType>;
+  title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ScenePersonResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['ScenePerson'] = ResolversParentTypes['ScenePerson']> = {
+  candidates?: Resolver<Array<ResolversTypes['LinkedCandidate']>, ParentType, ContextType>;
+  faceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  frameCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  personId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FaceStatus'], ParentType, ContextType>;
+  thumbnail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timestamps?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type SceneTimingsResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['SceneTimings'] = ResolversParentTypes['SceneTimings']> = {
+  clusterMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  detectMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  embedMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  framesMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  linkMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  searchMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  totalMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type StashIdResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashId'] = ResolversParentTypes['StashId']> = {
   endpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stashId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StashImageFaceResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashImageFace'] = ResolversParentTypes['StashImageFace']> = {
+  box?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
+  candidates?: Resolver<Array<ResolversTypes['LinkedCandidate']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FaceStatus'], ParentType, ContextType>;
+};
+
+export type StashImageIdentificationResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashImageIdentification'] = ResolversParentTypes['StashImageIdentification']> = {
+  databaseVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  faces?: Resolver<Array<ResolversTypes['StashImageFace']>, ParentType, ContextType>;
+  imageId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type StashStatusResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashStatus'] = ResolversParentTypes['StashStatus']> = {
@@ -379,6 +723,16 @@ export type StashStatusResolvers<ContextType = AppContext, ParentType extends Re
   version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type TagBackResultResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['TagBackResult'] = ResolversParentTypes['TagBackResult']> = {
+  added?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  alreadyPresent?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  changed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  performerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  tagAdded?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = AppContext> = {
   Box?: BoxResolvers<ContextType>;
   Candidate?: CandidateResolvers<ContextType>;
@@ -386,13 +740,27 @@ export type Resolvers<ContextType = AppContext> = {
   FaceDatabase?: FaceDatabaseResolvers<ContextType>;
   FaceStatus?: FaceStatusResolvers;
   File?: GraphQLScalarType;
+  FrameSource?: FrameSourceResolvers;
+  FrameSourceReport?: FrameSourceReportResolvers<ContextType>;
+  GalleryIdentification?: GalleryIdentificationResolvers<ContextType>;
+  GalleryImageError?: GalleryImageErrorResolvers<ContextType>;
+  GalleryPerformer?: GalleryPerformerResolvers<ContextType>;
   Health?: HealthResolvers<ContextType>;
   IdentifiedFace?: IdentifiedFaceResolvers<ContextType>;
   IdentifyTimings?: IdentifyTimingsResolvers<ContextType>;
   ImageIdentification?: ImageIdentificationResolvers<ContextType>;
+  LinkRule?: LinkRuleResolvers;
+  LinkedCandidate?: LinkedCandidateResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PerformerLink?: PerformerLinkResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SceneIdentification?: SceneIdentificationResolvers<ContextType>;
+  ScenePerson?: ScenePersonResolvers<ContextType>;
+  SceneTimings?: SceneTimingsResolvers<ContextType>;
   StashId?: StashIdResolvers<ContextType>;
+  StashImageFace?: StashImageFaceResolvers<ContextType>;
+  StashImageIdentification?: StashImageIdentificationResolvers<ContextType>;
   StashStatus?: StashStatusResolvers<ContextType>;
+  TagBackResult?: TagBackResultResolvers<ContextType>;
 };
 

@@ -15,7 +15,7 @@ let app: App;
 beforeAll(async () => {
   writeEnrolmentFolder(join(temp.path, 'people'), split.enrolled);
   ({ app } = await openTestApp(join(temp.path, 'data')));
-  const summary = await app.enroll.enrollFolder(join(temp.path, 'people'));
+  const summary = await app.services.enroll.enrollFolder(join(temp.path, 'people'));
   expect(summary.skipped).toEqual([]);
 });
 afterAll(async () => {

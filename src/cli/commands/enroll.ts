@@ -23,7 +23,7 @@ export const enroll: Command = async ({ args, config, logger, stdout, stderr, si
   const app = await openApp(config, logger);
   try {
     const bar = createProgressBar(stderr, 'enrolling');
-    const summary = await app.enroll.enrollFolder(dir, { signal, onProgress: ({ done, total, current }) => bar.update(done, total, current) });
+    const summary = await app.services.enroll.enrollFolder(dir, { signal, onProgress: ({ done, total, current }) => bar.update(done, total, current) });
     bar.finish();
     for (const skip of summary.skipped) stdout.write(`skipped ${skip.file}: ${skip.reason}\n`);
     stdout.write(

@@ -12,7 +12,7 @@ export const serve: Command = async ({ config, logger, signal }) => {
       services: app.services,
       logger: logger.child('http'),
       maxUploadBytes: config.server.maxUploadBytes,
-      routes: createHealthRoutes(app.services.health),
+      routes: createHealthRoutes(app.services.health, { stashConfigured: app.config.stash !== null }),
     });
     server = await startServer(handler, config.server);
   } catch (error: unknown) {

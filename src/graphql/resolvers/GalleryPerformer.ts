@@ -1,0 +1,4 @@
+import type   { GalleryPerformerResolvers } from './../types.generated.js';
+    export const GalleryPerformer: GalleryPerformerResolvers = {
+    /* Implement GalleryPerformer resolver logic here */
+  };

@@ -1,0 +1,4 @@
+import type   { LinkedCandidateResolvers } from './../types.generated.js';
+    export const LinkedCandidate: LinkedCandidateResolvers = {
+    /* Implement LinkedCandidate resolver logic here */
+  };

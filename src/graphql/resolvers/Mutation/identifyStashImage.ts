@@ -1,0 +1,4 @@
+import type { MutationResolvers } from './../../types.generated.js';
+
+export const identifyStashImage: NonNullable<MutationResolvers['identifyStashImage']> = (_parent, { imageId, options }, { stashMedia }) =>
+  stashMedia.identifyStashImage(imageId, options ?? {});

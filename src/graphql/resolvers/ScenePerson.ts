@@ -1,0 +1,4 @@
+import type   { ScenePersonResolvers } from './../types.generated.js';
+    export const ScenePerson: ScenePersonResolvers = {
+    /* Implement ScenePerson resolver logic here */
+  };

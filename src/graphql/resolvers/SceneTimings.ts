@@ -1,0 +1,4 @@
+import type   { SceneTimingsResolvers } from './../types.generated.js';
+    export const SceneTimings: SceneTimingsResolvers = {
+    /* Implement SceneTimings resolver logic here */
+  };

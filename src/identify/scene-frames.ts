@@ -1,0 +1,80 @@
+import { SenseError, errorMessage, isSenseError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { readImageFrame, readSpriteFrames, type Frame, type VideoFrameSource, type VideoStream } from '../frames/index.js';
+import type { StashClient, StashScene } from '../stash/index.js';
+
+export type FrameSourceName = 'STREAM' | 'SPRITE' | 'SCREENSHOT';
+
+export interface FrameSourceReport {
+  source: FrameSourceName;
+  frames: number;
+  faces: number;
+  /** Why this source gave nothing (others may still have); null when it worked. */
+  error: string | null;
+}
+
+export interface SceneFrameOptions {
+  sources: readonly FrameSourceName[];
+  frameCount: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Every frame of the scene's chosen sources, as they decode. A source that fails is reported and the others go
+ * on; when every source fails the first failure is thrown, so a broken video alone is a clear error.
+ */
+export async function* readSceneFrames(
+  scene: StashScene,
+  deps: { stash: StashClient; video: VideoFrameSource; logger: Logger },
+  options: SceneFrameOptions,
+  reports: Map<FrameSourceName, FrameSourceReport>,
+): AsyncGenerator<Frame> {
+  const fetchMedia = async (url: string, fetchOptions?: { signal?: AbortSignal }) => new Uint8Array(await deps.stash.fetchMedia(url, { signal: fetchOptions?.signal }));
+  const failures: SenseError[] = [];
+  for (const source of options.sources) {
+    const report: FrameSourceReport = { source, frames: 0, faces: 0, error: null };
+    reports.set(source, report);
+    try {
+      for await (const frame of framesOf(source)) {
+        report.frames += 1;
+        yield frame;
+      }
+    } catch (error: unknown) {
+      if (!isSenseError(error) || error.code === 'CANCELLED' || options.signal?.aborted) throw error;
+      report.error = error.message;
+      failures.push(error);
+      deps.logger.warn('frame source failed', { sceneId: scene.id, source, error: error.message });
+    }
+  }
+  const failed = failures[0];
+  if (failed && failures.length === options.sources.length) throw failed;
+
+  async function* framesOf(source: FrameSourceName): AsyncGenerator<Frame> {
+    if (source === 'STREAM') {
+      const file = scene.files[0];
+      if (!scene.paths.stream || !file) throw new SenseError('BAD_INPUT', `Scene ${scene.id} has no video file to read frames from`);
+      yield* deps.video.frames(toVideoStream(deps.stash, scene.paths.stream, file.durationSeconds), { frameCount: options.frameCount, signal: options.signal });
+    } else if (source === 'SPRITE') {
+      if (!scene.paths.vtt) throw new SenseError('BAD_INPUT', `Scene ${scene.id} has no sprite sheet (generate sprites in Stash)`);
+      yield* await readSpriteFrames({ vttUrl: scene.paths.vtt, spriteUrl: scene.paths.sprite ?? undefined }, fetchMedia, { signal: options.signal, logger: deps.logger });
+    } else {
+      if (!scene.paths.screenshot) throw new SenseError('BAD_INPUT', `Scene ${scene.id} has no screenshot`);
+      yield await readImageFrame(scene.paths.screenshot, fetchMedia, { source: 'screenshot', signal: options.signal });
+    }
+  }
+}
+
+/** ffmpeg gets the stream URL and the client's auth header; both stay in memory, never in a log. */
+function toVideoStream(stash: StashClient, streamUrl: string, durationSec: number): VideoStream {
+  const input = stash.ffmpegInput(streamUrl);
+  const headers: Record<string, string> = {};
+  for (const line of input.headers.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return { url: input.url, headers, durationSec: durationSec > 0 ? durationSec : undefined };
+}
+
+export function describeFailure(error: unknown): string {
+  return isSenseError(error) ? error.message : errorMessage(error);
+}
