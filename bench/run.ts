@@ -6,6 +6,7 @@ import { formatTable, type Benchmark, type BenchSection } from './report.js';
 
 const registry: Record<string, () => Promise<Benchmark>> = {
   state: async () => (await import('./state.bench.js')).benchmark,
+  index: async () => (await import('./index.bench.js')).benchmark,
   frames: async () => (await import('./frames.bench.js')).benchmark,
   import: async () => (await import('./import.bench.js')).benchmark,
   vision: async () => (await import('./vision.bench.js')).benchmark,

@@ -55,7 +55,7 @@ function snapshot(database: FaceDatabase): Snapshot {
   };
 }
 
-type KillAt = { afterLine: string; delayMs: number; nth?: number };
+type KillAt = { afterLine: string; delayMs: number; nth: number };
 
 /** Runs the batch writer on a copy of the baseline and SIGKILLs it `delayMs` after its nth `afterLine` log line. */
 async function killDuringWrite(dataDir: string, killAt: KillAt): Promise<{ lastLine: string; exitSignal: string | null }> {
@@ -65,14 +65,17 @@ async function killDuringWrite(dataDir: string, killAt: KillAt): Promise<{ lastL
   const exited = new Promise<string | null>((done) => child.on('exit', (_code, signal) => done(signal)));
   let lastLine = '';
   let seen = 0;
-  for await (const text of createInterface({ input: child.stdout })) {
-    const { message } = JSON.parse(text) as { message: string };
-    lastLine = message;
-    if (message === killAt.afterLine && ++seen === (killAt.nth ?? 1)) {
-      if (killAt.delayMs > 0) await new Promise((done) => setTimeout(done, killAt.delayMs));
-      child.kill('SIGKILL');
-      break;
+  try {
+    for await (const text of createInterface({ input: child.stdout })) {
+      const { message } = JSON.parse(text) as { message: string };
+      lastLine = message;
+      if (message === killAt.afterLine && ++seen === killAt.nth) {
+        if (killAt.delayMs > 0) await new Promise((done) => setTimeout(done, killAt.delayMs));
+        break;
+      }
     }
+  } finally {
+    child.kill('SIGKILL');
   }
   return { lastLine, exitSignal: await exited };
 }
@@ -94,21 +97,22 @@ function checkFilesAgree(dataDir: string): void {
 }
 
 describe('a write killed with SIGKILL', () => {
-  const cases: KillAt[] = [
-    { afterLine: 'ready', delayMs: 15 },
-    { afterLine: 'write staged', delayMs: 0 },
-    { afterLine: 'index points added', delayMs: 0, nth: 1 },
-    { afterLine: 'index points added', delayMs: 0, nth: 2 },
-    { afterLine: 'index file written', delayMs: 0, nth: 1 },
-    { afterLine: 'index file written', delayMs: 0, nth: 2 },
-    { afterLine: 'index file written', delayMs: 1, nth: 2 },
-    { afterLine: 'index file written', delayMs: 3, nth: 2 },
-    { afterLine: 'face database written', delayMs: 0 },
-    { afterLine: 'ready', delayMs: 250 },
+  const cases: (KillAt & { label: string })[] = [
+    { label: '15 ms into the write (SQLite rows)', afterLine: 'ready', delayMs: 15, nth: 1 },
+    { label: 'with the rows staged, before the index work', afterLine: 'write staged', delayMs: 0, nth: 1 },
+    { label: 'while adding points to the second index', afterLine: 'index points added', delayMs: 0, nth: 1 },
+    { label: 'before the first index file is saved', afterLine: 'index points added', delayMs: 0, nth: 2 },
+    { label: 'between the two index files', afterLine: 'index file written', delayMs: 0, nth: 1 },
+    { label: 'after both index files, before COMMIT', afterLine: 'index file written', delayMs: 0, nth: 2 },
+    { label: '1 ms after both index files (around COMMIT)', afterLine: 'index file written', delayMs: 1, nth: 2 },
+    { label: '3 ms after both index files (around COMMIT)', afterLine: 'index file written', delayMs: 3, nth: 2 },
+    { label: 'after COMMIT, before the old files are removed', afterLine: 'face database written', delayMs: 0, nth: 1 },
+    { label: '250 ms into the write', afterLine: 'ready', delayMs: 250, nth: 1 },
   ];
 
-  it.each(cases)('after "$afterLine" #$nth +$delayMs ms leaves the old database or, once committed, the whole new one', async (killAt) => {
-    const dataDir = join(root, `run-${killAt.afterLine.replace(/\W/g, '-')}-${killAt.nth ?? 1}-${killAt.delayMs}`);
+
+  it.each(cases)('killed $label, it opens as the old database or, once committed, the whole new one', async (killAt) => {
+    const dataDir = join(root, `run-${killAt.afterLine.replace(/\W/g, '-')}-${killAt.nth}-${killAt.delayMs}`);
     cpSync(baselineDir, dataDir, { recursive: true });
     const { lastLine, exitSignal } = await killDuringWrite(dataDir, killAt);
     expect(exitSignal).toBe('SIGKILL');
