@@ -5,40 +5,22 @@
 // those names as current; the old files are removed only after COMMIT, and strays are removed on open.
 // Killed at any point, the data dir therefore holds the old database naming the old files, or the new one
 // naming the new files. SQLite uses a rollback journal (not WAL) so an import can replace it with one rename.
-import { mkdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Sqlite, { type Database } from 'better-sqlite3';
-import { SenseError, errorMessage } from '../errors.js';
+import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import {
-  MODEL_NAME,
-  adoptIndexFile,
-  checkIndexFile,
-  createEmptyIndex,
-  indexFileName,
-  loadIndexFile,
-  moveFile,
-  newGeneration,
-  removeStrayIndexFiles,
-  syncDirectory,
-  writeIndexFile,
-  type HnswIndex,
-} from './index-file.js';
+import { MODEL_NAME, newGeneration, removeStrayIndexFiles } from './index-file.js';
+import { loadModelIndex, type ModelIndex } from './model-index.js';
 import { createPerformerReads } from './performer-reads.js';
-import { DATABASE_FILE, configureConnection, migrateSchema, readMetadata, writeMetadata, type Metadata } from './schema.js';
+import { DATABASE_FILE, configureConnection, migrateSchema, readMetadata, type Metadata } from './schema.js';
 import type { EmbeddingModel, FaceDatabase, FaceDatabaseWriter, FaceHit, OpenFaceDatabaseOptions, WriteOutcome } from './types.js';
-import { checkEmbedding, createStagedWrite, createWriter, type StagedVector, type StagedWrite } from './writer.js';
+import { checkEmbedding } from './writer.js';
+import { runWriteTransaction } from './write-transaction.js';
 
 const DEFAULT_EF_SEARCH = 100;
 const DEFAULT_PAGE = 100;
 const BUSY_TIMEOUT_MS = 5000;
-/** Long index builds give the event loop a turn this often, so searches keep being answered. */
-const YIELD_EVERY_MS = 20;
-
-interface ModelIndex {
-  model: EmbeddingModel;
-  index: HnswIndex;
-}
 
 export async function openFaceDatabase(options: OpenFaceDatabaseOptions, logger: Logger): Promise<FaceDatabase> {
   const { dataDir, profile, models } = checkOptions(options);
@@ -109,135 +91,12 @@ function createFaceDatabase(parts: FaceDatabaseParts): FaceDatabase {
     return entry;
   };
 
-  const reloadIndexes = async (models: Iterable<string>) => {
-    for (const name of models) {
-      const entry = indexOf(name);
-      try {
-        entry.index = await loadModelIndex(dataDir, metadata, entry.model, efSearch, logger);
-      } catch (error: unknown) {
-        // Searches stay correct: hits on the uncommitted labels are filtered out against the database.
-        logger.error('index not restored after a failed write', { model: name, error: errorMessage(error) });
-      }
-    }
-  };
-
   const runWrite = async <T>(change: (writer: FaceDatabaseWriter) => T | Promise<T>): Promise<WriteOutcome<T>> => {
     usable();
     if ((await fileIdentity(file).catch(() => '')) !== parts.identity) {
       throw new SenseError('CONFLICT', `${file} was replaced (an import installed a new database); reopen the face database`);
     }
-    const started = performance.now();
-    const previous = metadata;
-    const generation = newGeneration();
-    const staged = createStagedWrite([...indexes.values()].map((entry) => entry.model));
-    const created: string[] = [];
-    // Adopted files go back where the importer left them if the write fails.
-    const adoptedFrom = new Map<string, string>();
-    const replacements = new Map<string, HnswIndex>();
-    const touched = new Set<string>();
-    let committed = false;
-    writeDb.exec('BEGIN IMMEDIATE');
-    try {
-      const result = await change(createWriter(writeDb, previous.models, staged, logger));
-      staged.sealed = true;
-      logger.debug('write staged', { faces: staged.facesAdded, performers: staged.performersAdded });
-      const indexFiles = { ...previous.indexFiles };
-
-      if (staged.adopted.size > 0 || staged.indexedFacesAdded > 0) {
-        for (const [model, index] of await adoptIndexFiles(staged, generation)) {
-          replacements.set(model, index);
-          indexFiles[model] = indexFileName(model, generation);
-        }
-      }
-      if (staged.facesAdded > staged.indexedFacesAdded) {
-        for (const [model, vectors] of staged.vectors) {
-          touched.add(model);
-          await addVectors(indexOf(model).index, vectors);
-          logger.debug('index points added', { model, added: vectors.length });
-        }
-        for (const [model, entry] of indexes) {
-          const name = indexFileName(model, generation);
-          await writeIndexFile(entry.index, dataDir, name, entry.model.dims);
-          created.push(name);
-          indexFiles[model] = name;
-          logger.debug('index file written', { model, file: name, count: entry.index.getCurrentCount() });
-        }
-      }
-      if (created.length > 0) await syncDirectory(dataDir);
-
-      const counts = writeDb.prepare('SELECT (SELECT count(*) FROM performers) AS performers, (SELECT count(*) FROM faces) AS faces').get() as {
-        performers: number;
-        faces: number;
-      };
-      const next: Metadata = {
-        ...previous,
-        version: generation,
-        updatedAt: new Date().toISOString(),
-        performerCount: counts.performers,
-        faceCount: counts.faces,
-        indexFiles,
-      };
-      writeMetadata(writeDb, next);
-      writeDb.exec('COMMIT');
-      committed = true;
-      metadata = next;
-      for (const [model, index] of replacements) indexOf(model).index = index;
-      logger.info('face database written', {
-        version: generation,
-        facesAdded: staged.facesAdded,
-        performersAdded: staged.performersAdded,
-        faces: next.faceCount,
-        ms: Math.round(performance.now() - started),
-      });
-      await removeReplacedFiles(previous.indexFiles, indexFiles);
-      return { result, facesAdded: staged.facesAdded, performersAdded: staged.performersAdded };
-    } catch (error: unknown) {
-      staged.sealed = true;
-      if (committed) throw error;
-      if (writeDb.inTransaction) writeDb.exec('ROLLBACK');
-      for (const name of created) {
-        const source = adoptedFrom.get(name);
-        await (source ? moveFile(join(dataDir, name), source) : unlink(join(dataDir, name))).catch(() => {});
-      }
-      if (touched.size > 0) await reloadIndexes(touched);
-      logger.warn('face database write rolled back', { error: errorMessage(error) });
-      throw error;
-    }
-
-    async function adoptIndexFiles(staged: StagedWrite, generation: string): Promise<Map<string, HnswIndex>> {
-      const missing = [...indexes.keys()].filter((model) => !staged.adopted.has(model));
-      if (staged.indexedFacesAdded > 0 && missing.length > 0) {
-        throw new SenseError('BAD_INPUT', `faces added by id need an adopted index file for every model; missing: ${missing.join(', ')}`);
-      }
-      const faceIds = new Set((writeDb.prepare('SELECT id FROM faces').pluck().all() as number[]));
-      const loaded = new Map<string, HnswIndex>();
-      for (const [model, source] of staged.adopted) {
-        const { dims } = indexOf(model).model;
-        const { count } = await checkIndexFile(source, dims);
-        if (count !== faceIds.size) {
-          throw new SenseError('BAD_INPUT', `index file ${source} holds ${count} vectors but the database has ${faceIds.size} faces`);
-        }
-        const name = indexFileName(model, generation);
-        await adoptIndexFile(source, dataDir, name);
-        created.push(name);
-        adoptedFrom.set(name, source);
-        const { index } = await loadIndexFile(join(dataDir, name), dims, efSearch);
-        const unknown = index.getIdsList().find((label) => !faceIds.has(label));
-        if (unknown !== undefined) throw new SenseError('BAD_INPUT', `index file ${source} holds label ${unknown}, which is no face in the database`);
-        loaded.set(model, index);
-        logger.debug('index file adopted', { model, file: name, count });
-      }
-      return loaded;
-    }
-  };
-
-  const removeReplacedFiles = async (before: Record<string, string>, after: Record<string, string>) => {
-    const current = new Set(Object.values(after));
-    for (const name of Object.values(before)) {
-      if (current.has(name)) continue;
-      // A leftover is harmless: the next open removes it.
-      await unlink(join(dataDir, name)).catch((error: unknown) => logger.warn('old index file not removed', { file: name, error: errorMessage(error) }));
-    }
+    return runWriteTransaction({ dataDir, writeDb, indexes, efSearch, logger, committed: metadata, onCommit: (next) => (metadata = next) }, change);
   };
 
   return {
@@ -295,36 +154,6 @@ function createFaceDatabase(parts: FaceDatabaseParts): FaceDatabase {
       logger.info('face database closed', { dataDir });
     },
   };
-}
-
-async function loadModelIndex(dataDir: string, metadata: Metadata, model: EmbeddingModel, efSearch: number, logger: Logger): Promise<HnswIndex> {
-  const name = metadata.indexFiles[model.name];
-  if (name === undefined) return createEmptyIndex(model.dims, efSearch);
-  const path = join(dataDir, name);
-  const started = performance.now();
-  try {
-    await stat(path);
-  } catch {
-    throw new SenseError('DATABASE_NOT_LOADED', `index file ${path} for model "${model.name}" is missing; restore it or rebuild the face database`);
-  }
-  const { index, count } = await loadIndexFile(path, model.dims, efSearch);
-  if (count !== metadata.faceCount) logger.warn('index and database disagree', { model: model.name, indexed: count, faces: metadata.faceCount });
-  logger.debug('index loaded', { model: model.name, file: name, count, ms: Math.round(performance.now() - started) });
-  return index;
-}
-
-/** Grows capacity geometrically before adding, and lets other work run between points of a large batch. */
-async function addVectors(index: HnswIndex, vectors: readonly StagedVector[]): Promise<void> {
-  const needed = index.getCurrentCount() + vectors.length;
-  if (needed > index.getMaxElements()) index.resizeIndex(Math.max(needed, Math.ceil(index.getMaxElements() * 1.5)));
-  let slice = performance.now();
-  for (const { label, vector } of vectors) {
-    index.addPoint(Array.from(vector), label);
-    if (performance.now() - slice > YIELD_EVERY_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      slice = performance.now();
-    }
-  }
 }
 
 function checkOptions(options: OpenFaceDatabaseOptions): OpenFaceDatabaseOptions {
