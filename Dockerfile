@@ -55,10 +55,13 @@ RUN npm run build
 RUN --mount=type=cache,target=/root/.npm \
     npm run models:fetch
 RUN if [ "$BAKE_STASH_SENSE_MODELS" = true ]; then node bin/stash-sense.js models fetch --profile stash-sense; fi
-# bin/stash-sense.js runs src/ through tsx whenever src/ exists, so src/ must not ship.
+# bin/stash-sense.js runs src/ through tsx whenever src/ exists, so src/ must not ship. onnxruntime-node
+# carries binaries for every platform; only this one's stay (about 250 MB less).
 RUN --mount=type=cache,target=/root/.npm \
     npm prune --omit=dev --no-audit --no-fund \
- && rm -rf src tsconfig.json tsconfig.build.json
+ && rm -rf src tsconfig.json tsconfig.build.json \
+ && platform="$(node -p 'process.platform + "/" + process.arch')" \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d ! -path "*/$platform" -exec rm -rf {} +
 
 FROM base AS runtime-base
 RUN apt-get update \

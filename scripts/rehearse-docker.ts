@@ -193,6 +193,9 @@ function checkRuntimeContents(runtime: ReplayedStage): void {
     expect(!existsSync(join(runtime.workdir, 'src')), 'the runtime has src/, so bin/stash-sense.js would run the TypeScript through tsx');
     expect(existsSync(join(runtime.workdir, 'dist', 'cli', 'main.js')), 'the runtime has no dist/cli/main.js');
     expect(!existsSync(join(runtime.workdir, 'node_modules', 'typescript')), 'dev dependencies were not pruned');
+    const ortBinaries = join(runtime.workdir, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
+    const platforms = readdirSync(ortBinaries).flatMap((os) => readdirSync(join(ortBinaries, os)).map((arch) => `${os}/${arch}`));
+    expect(platforms.join() === `${process.platform}/${process.arch}`, `onnxruntime-node keeps binaries for ${platforms.join(', ')}`);
     const models = readdirSync(join(runtime.workdir, 'models')).filter((file) => file.endsWith('.onnx'));
     expect(models.length >= 3, `models/ holds ${models.join(', ') || 'no model'}`);
     chmodTree(runtime.root);
