@@ -15,6 +15,8 @@ export const FIRST_OUTPUT_FD = 3;
 /** Segment `i` of a job writes PPM frames to fd `FIRST_OUTPUT_FD + i` and logs its frame times as `showinfo@s<i>`. */
 export function buildExtractArgs(job: SeekJob, stream: VideoStream, options: ExtractArgsOptions): string[] {
   const inputs = job.segments.flatMap((segment) => [
+    // Without accurate seek ffmpeg starts at the keyframe before -ss and drops nothing before the target.
+    ...(segment.snapToKeyframe ? ['-noaccurate_seek'] : []),
     '-ss', seconds(segment.startSec),
     '-t', seconds(segment.readSec),
     ...inputOptions(stream, options.readTimeoutMs),
@@ -22,7 +24,7 @@ export function buildExtractArgs(job: SeekJob, stream: VideoStream, options: Ext
   ]);
   const outputs = job.segments.flatMap((segment, i) => [
     '-map', `${i}:V:0`,
-    '-vf', `${selectFilter(segment)},${scaleFilter(options.maxDimension)},showinfo@s${i}=checksum=0`,
+    '-vf', [segment.snapToKeyframe ? [] : [selectFilter(segment)], scaleFilter(options.maxDimension), `showinfo@s${i}=checksum=0`].flat().join(','),
     '-frames:v', String(segment.targets.length),
     '-f', 'image2pipe',
     '-c:v', 'ppm',

@@ -49,10 +49,12 @@ export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFra
     const assigned = assignFramesToTargets(segment, times[segmentIndex]!);
     const ready = images[segmentIndex]!;
     while (ready.length > 0 && emitted[segmentIndex]! < assigned.length) {
-      const target = assigned[emitted[segmentIndex]!]!;
+      const target = assigned[emitted[segmentIndex]!];
       emitted[segmentIndex]! += 1;
+      const image = ready.shift()!;
+      if (!target) continue;
       total += 1;
-      onFrame({ image: ready.shift()!, index: target.index, timestampSec: round3(target.sec) });
+      onFrame({ image, index: target.index, timestampSec: round3(target.sec) });
     }
   };
 

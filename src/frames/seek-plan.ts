@@ -21,6 +21,13 @@ export interface SeekSegment {
   /** How much of the input to read (`-t`): up to the last target plus a margin for its frame. */
   readSec: number;
   targets: SeekTarget[];
+  /**
+   * Take the keyframe at or before the (single) target instead of decoding from it up to the target:
+   * one frame decoded instead of up to a whole GOP, at the price of landing up to a GOP early.
+   */
+  snapToKeyframe: boolean;
+  /** For a snapped segment: the previous target's time; a keyframe at or before it belongs to that target, not this one. */
+  previousTargetSec?: number;
 }
 
 /** One ffmpeg process: several inputs (segments) of the same stream, each to its own output pipe. */
@@ -39,6 +46,12 @@ export interface SeekPlanOptions {
   decodeThroughGapSec: number;
   /** Inputs per process: more saves process starts, fewer lets the first frames arrive sooner. */
   maxInputsPerProcess: number;
+  /**
+   * A lone target at least this far from its neighbours snaps to the keyframe before it (long scenes,
+   * where frames are far apart and keyframes are close enough that snapping keeps them distinct).
+   * `Infinity` always seeks exactly.
+   */
+  keyframeSeekGapSec: number;
   /** Extra seconds read past a segment's last target so the frame at or after it is reached. */
   tailSec?: number;
 }
@@ -77,7 +90,15 @@ export function planSeekJobs(timestamps: readonly number[], options: SeekPlanOpt
   const segments: SeekSegment[] = runs.flatMap((run) => chunk(run, pieceSize)).map((piece) => {
     const first = piece[0]!;
     const last = piece.at(-1)!;
-    return { startSec: first.sec, readSec: last.sec - first.sec + tailSec, targets: piece };
+    return { startSec: first.sec, readSec: last.sec - first.sec + tailSec, targets: piece, snapToKeyframe: false };
+  });
+  segments.forEach((segment, i) => {
+    if (segment.targets.length !== 1) return;
+    const sec = segment.startSec;
+    const before = i > 0 ? sec - segments[i - 1]!.targets.at(-1)!.sec : Number.POSITIVE_INFINITY;
+    const after = i + 1 < segments.length ? segments[i + 1]!.startSec - sec : Number.POSITIVE_INFINITY;
+    segment.snapToKeyframe = Math.min(before, after) >= options.keyframeSeekGapSec && segments.length > 1;
+    if (segment.snapToKeyframe && i > 0) segment.previousTargetSec = segments[i - 1]!.targets.at(-1)!.sec;
   });
 
   const jobCount = Math.max(Math.min(concurrency, segments.length), Math.ceil(segments.length / Math.max(1, options.maxInputsPerProcess)));
@@ -89,14 +110,18 @@ export function planSeekJobs(timestamps: readonly number[], options: SeekPlanOpt
 /**
  * Matches the frames a segment produced (their times relative to its start) to its targets: each frame
  * stands for the first target it reached; targets it skipped over (frames sparser than targets) get none.
+ * `null` marks a frame to drop: a snapped keyframe that fell back onto the previous target's stretch
+ * (a GOP longer than the gap, or a target past the end of the video).
  */
-export function assignFramesToTargets(segment: SeekSegment, frameTimesSec: readonly number[]): SeekTarget[] {
+export function assignFramesToTargets(segment: SeekSegment, frameTimesSec: readonly number[]): (SeekTarget | null)[] {
   const toleranceSec = 0.001;
-  const assigned: SeekTarget[] = [];
+  const assigned: (SeekTarget | null)[] = [];
   let next = 0;
   for (const relativeSec of frameTimesSec) {
     const target = segment.targets[Math.min(next, segment.targets.length - 1)]!;
-    assigned.push({ index: target.index, sec: segment.startSec + relativeSec });
+    const sec = segment.startSec + relativeSec;
+    const stale = segment.previousTargetSec !== undefined && sec <= segment.previousTargetSec + toleranceSec;
+    assigned.push(stale ? null : { index: target.index, sec });
     while (next < segment.targets.length && segment.targets[next]!.sec - segment.startSec <= relativeSec + toleranceSec) next += 1;
     next = Math.max(next, assigned.length);
   }

@@ -19,6 +19,8 @@ export interface VideoFrameOptions {
   /** Longer side cap; smaller videos keep their native size. */
   maxDimension: number;
   decodeThroughGapSec: number;
+  /** Frames at least this far apart take the keyframe before their timestamp (see `SeekSegment.snapToKeyframe`). */
+  keyframeSeekGapSec: number;
   maxInputsPerProcess: number;
   /** Whole extraction, probe included. */
   timeoutMs: number;
@@ -35,6 +37,7 @@ export const defaultVideoFrameOptions: VideoFrameOptions = {
   concurrency: 2,
   maxDimension: 1920,
   decodeThroughGapSec: 3,
+  keyframeSeekGapSec: 10,
   maxInputsPerProcess: 8,
   timeoutMs: 180_000,
   readTimeoutMs: 30_000,
@@ -134,9 +137,18 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
     let nextJob = 0;
     let delivered = 0;
     let missing = 0;
+    let duplicates = 0;
     let badInput: SenseError | undefined;
 
+    const seenMs = new Set<number>();
     const onFrame = (frame: JobFrame): void => {
+      // Two targets snapped to one keyframe, or two segments meeting on one frame: keep one copy.
+      const ms = Math.round(frame.timestampSec * 1000);
+      if (seenMs.has(ms)) {
+        duplicates += 1;
+        return;
+      }
+      seenMs.add(ms);
       queue.push({ image: frame.image, source: 'stream', timestampSec: frame.timestampSec, index: frame.index });
       if (queue.length >= settings.maxBufferedFrames && !paused) {
         paused = true;
@@ -199,6 +211,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
     }
     if (delivered === 0) throw badInput ?? new SenseError('BAD_INPUT', 'No frames could be decoded from the scene video');
     if (missing > 0 || badInput) logger.warn('some video frames could not be read', { stream: where, requested: timestamps.length, delivered });
+    if (duplicates > 0) logger.info('video frames repeated (keyframes further apart than the frames)', { stream: where, duplicates });
     logger.info('video frames read', {
       stream: where,
       frames: delivered,

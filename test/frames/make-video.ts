@@ -17,6 +17,8 @@ export interface SlideshowOptions {
   fps?: number;
   /** libx264 preset; `ultrafast` keeps tests quick. */
   preset?: string;
+  /** Keyframe spacing; real files use 2–10 s. Unset leaves x264's default (250 frames; ultrafast adds none at cuts). */
+  keyframeIntervalSec?: number;
 }
 
 export async function makeSlideshowVideo(options: SlideshowOptions): Promise<string> {
@@ -35,6 +37,7 @@ export async function makeSlideshowVideo(options: SlideshowOptions): Promise<str
     '-filter_complex', `${chains.join(';')};${joined}`,
     '-map', '[out]',
     '-c:v', 'libx264', '-preset', options.preset ?? 'ultrafast',
+    ...(options.keyframeIntervalSec ? ['-g', String(Math.round(options.keyframeIntervalSec * fps))] : []),
     '-movflags', '+faststart',
     options.outFile,
   ]);

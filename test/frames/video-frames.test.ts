@@ -24,6 +24,7 @@ beforeAll(async () => {
     width: 1280,
     height: 720,
     secondsPerPhoto: DURATION_SEC / 3,
+    keyframeIntervalSec: 1,
   });
   writeFileSync(join(dir, 'not-a-video.mp4'), 'this is a text file, not a video\n'.repeat(200));
   server = await startMediaServer({
@@ -125,18 +126,40 @@ describe('video frames over Stash stream', () => {
   it('seeks each timestamp separately when they are far apart, with the same result', async () => {
     const source = createVideoFrameSource({ logger: createRecordingLogger() });
     const timestampsSec = [0.5, 2.5, 4.5];
-    const seeked = await collectFrames(source.frames(stream('1', SECRET, DURATION_SEC), { timestampsSec, decodeThroughGapSec: 0 }));
+    const seeked = await collectFrames(
+      source.frames(stream('1', SECRET, DURATION_SEC), { timestampsSec, decodeThroughGapSec: 0, keyframeSeekGapSec: Number.POSITIVE_INFINITY }),
+    );
     const decodedThrough = await collectFrames(source.frames(stream('1', SECRET, DURATION_SEC), { timestampsSec, decodeThroughGapSec: 10 }));
     expect(seeked.map((frame) => frame.timestampSec)).toEqual([0.5, 2.5, 4.5]);
     expect(decodedThrough.map((frame) => frame.timestampSec)).toEqual([0.5, 2.5, 4.5]);
     seeked.forEach((frame, i) => expect(meanAbsDiff(frame.image.data, decodedThrough[i]!.image.data)).toBeLessThan(0.5));
   });
 
+  it('takes the keyframe before each timestamp when frames are far apart, and never the same frame twice', async () => {
+    const logger = createRecordingLogger();
+    const source = createVideoFrameSource({ logger });
+    const snap = { decodeThroughGapSec: 0, keyframeSeekGapSec: 0.1 };
+    // The test video has a keyframe every second.
+    const frames = await collectFrames(source.frames(stream('1', SECRET, DURATION_SEC), { ...snap, timestampsSec: [0.5, 2.5, 4.5] }));
+    expect(frames.map((frame) => [frame.index, frame.timestampSec])).toEqual([[0, 0], [1, 2], [2, 4]]);
+    for (const frame of frames) {
+      const reference = await decodeReferenceFrame(video, frame.timestampSec!);
+      expect(meanAbsDiff(frame.image.data, reference)).toBeLessThan(0.5);
+    }
+    // 2.6 snaps back to the keyframe at 2, which is 2.2's: it yields nothing rather than a repeat.
+    const sameKeyframe = await collectFrames(source.frames(stream('1', SECRET, DURATION_SEC), { ...snap, timestampsSec: [2.2, 2.6] }));
+    expect(sameKeyframe.map((frame) => [frame.index, frame.timestampSec])).toEqual([[0, 2]]);
+    expect(logger.lines.some((line) => line.message === 'some video frames could not be read' && line.fields.delivered === 1)).toBe(true);
+  });
+
   it('loses only the frames past the end when Stash reports too long a duration', async () => {
     const logger = createRecordingLogger();
     const source = createVideoFrameSource({ logger });
-    const frames = await collectFrames(source.frames(stream('1', SECRET, 60), { timestampsSec: [1, 3, 20, 50] }));
+    const frames = await collectFrames(source.frames(stream('1', SECRET, 60), { timestampsSec: [1, 3, 20, 50], keyframeSeekGapSec: Number.POSITIVE_INFINITY }));
     expect(frames.map((frame) => frame.timestampSec)).toEqual([1, 3]);
+    // Snapping to keyframes, 20 s lands on the last keyframe (5 s, a real frame at its true time); 50 s would land there too and is dropped.
+    const snapped = await collectFrames(source.frames(stream('1', SECRET, 60), { timestampsSec: [1, 3, 20, 50], keyframeSeekGapSec: 10 }));
+    expect(snapped.map((frame) => frame.timestampSec)).toEqual([1, 3, 5]);
     expect(logger.lines.some((line) => line.message === 'some video frames could not be read' && line.fields.delivered === 2)).toBe(true);
   });
 
