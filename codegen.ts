@@ -20,6 +20,8 @@ const config: CodegenConfig = {
       mode: 'merged',
       importExtension: '.js',
       resolverRelativeTargetDir: 'resolvers',
+      // STYLE: mappers live in src/graphql/mappers/<module>.mappers.ts, beside the resolvers rather than the SDL.
+      mappersRelativeTargetDir: '../../src/graphql/mappers',
       resolverTypesPath: './types.generated.ts',
       typeDefsFilePath: './typeDefs.generated.ts',
       resolverMainFile: './resolvers.generated.ts',

@@ -2,7 +2,7 @@ import type { EnrollService } from './enroll/index.js';
 import type { FaceDatabaseInfo } from './faces/index.js';
 import type { HealthService } from './health/index.js';
 import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
-import type { TagBackService } from './tagback/index.js';
+import type { JobsService, TagBackService } from './tagback/index.js';
 
 /** What resolvers may call: one service per concern, each built in src/app.ts. */
 export interface AppServices {
@@ -13,4 +13,5 @@ export interface AppServices {
   stashMedia: StashMediaIdentifyService;
   tagBack: TagBackService;
   enroll: EnrollService;
+  jobs: JobsService;
 }

@@ -9,7 +9,8 @@ import { createIdentifyService, createSceneIdentifyService, createStashMediaIden
 import type { Logger } from './logger.js';
 import { openStateDatabase, type StateDatabase } from './state/index.js';
 import { checkStash, createStashClient, type StashClient } from './stash/index.js';
-import { createTagBackService } from './tagback/index.js';
+import { startJobRunner, type JobRunner } from './jobs/index.js';
+import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds, type ScenePerformerRecorder } from './tagback/index.js';
 import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
 import { appVersion } from './version.js';
 
@@ -33,8 +34,16 @@ export interface App {
   close(): Promise<void>;
 }
 
+export interface OpenAppOptions {
+  /**
+   * Start the job runner (the service, and `tag-back`): it resumes jobs a crash interrupted and holds the data
+   * dir's runner lock. Commands that only read (identify) or write the face database (enroll) leave it off.
+   */
+  runJobs?: boolean;
+}
+
 /** Opens everything the service and the CLI share, logging each step in order. Closing reverses it. */
-export async function openApp(config: Config, logger: Logger): Promise<App> {
+export async function openApp(config: Config, logger: Logger, options: OpenAppOptions = {}): Promise<App> {
   const log = logger.child('app');
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -100,6 +109,39 @@ export async function openApp(config: Config, logger: Logger): Promise<App> {
     });
     const tagBack = createTagBackService({ stash, suggestedTagName: config.tagBack.suggestedTag, logger: logger.child('tagback') });
     const health = createHealthService({ vision, faces, stash: stashProbe, version: appVersion });
+    const recorder: ScenePerformerRecorder = {
+      recordScenePerformer: ({ scene, suggestion, databaseVersion }) => {
+        const { candidate, person } = suggestion;
+        const saved = state.upsertRecommendation({
+          type: 'scene_performer',
+          targets: [
+            { type: 'scene', id: scene.id },
+            { type: 'performer', id: candidate.link.stashPerformerId ?? `facedb:${candidate.performerId}` },
+          ],
+          payload: { sceneId: scene.id, sceneTitle: scene.title, candidate, thumbnail: person.thumbnail },
+          confidence: candidate.confidence,
+          evidence: { performerId: candidate.performerId, databaseVersion },
+        });
+        return saved.outcome === 'suppressed' ? undefined : saved.recommendation.id;
+      },
+    };
+    let runner: JobRunner<JobKinds> | undefined;
+    if (options.runJobs) {
+      runner = await startJobRunner<JobKinds>({
+        state,
+        handlers: {
+          tagBack: createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations: recorder, faces, logger: logger.child('tagback') }),
+        },
+        logger: logger.child('jobs'),
+      });
+      const started = runner;
+      closers.push(() => started.close());
+      log.info('job runner started', { resumed: runner.jobs({ status: ['queued', 'running'] }).length });
+    }
+    const jobs = createJobsService(() => {
+      if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
+      return runner;
+    });
     const enroll = createEnrollService({ vision, faces, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
     return {
       config,
@@ -107,7 +149,7 @@ export async function openApp(config: Config, logger: Logger): Promise<App> {
       faces,
       state,
       stash,
-      services: { health, identify, scenes, stashMedia, tagBack, enroll, faceDatabase: { info: () => database.info() } },
+      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, faceDatabase: { info: () => database.info() } },
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {

@@ -3,16 +3,28 @@
     import type   { Resolvers } from './types.generated.js';
     import    { faceDatabase as Query_faceDatabase } from './resolvers/Query/faceDatabase.js';
 import    { health as Query_health } from './resolvers/Query/health.js';
+import    { job as Query_job } from './resolvers/Query/job.js';
+import    { jobs as Query_jobs } from './resolvers/Query/jobs.js';
+import    { recommendation as Query_recommendation } from './resolvers/Query/recommendation.js';
+import    { recommendations as Query_recommendations } from './resolvers/Query/recommendations.js';
 import    { sceneIdentification as Query_sceneIdentification } from './resolvers/Query/sceneIdentification.js';
+import    { acceptRecommendation as Mutation_acceptRecommendation } from './resolvers/Mutation/acceptRecommendation.js';
+import    { analyzeLibrary as Mutation_analyzeLibrary } from './resolvers/Mutation/analyzeLibrary.js';
 import    { applyGalleryPerformers as Mutation_applyGalleryPerformers } from './resolvers/Mutation/applyGalleryPerformers.js';
 import    { applyImagePerformers as Mutation_applyImagePerformers } from './resolvers/Mutation/applyImagePerformers.js';
 import    { applyScenePerformers as Mutation_applyScenePerformers } from './resolvers/Mutation/applyScenePerformers.js';
+import    { cancelJob as Mutation_cancelJob } from './resolvers/Mutation/cancelJob.js';
+import    { dismissRecommendation as Mutation_dismissRecommendation } from './resolvers/Mutation/dismissRecommendation.js';
 import    { identifyGallery as Mutation_identifyGallery } from './resolvers/Mutation/identifyGallery.js';
 import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation/identifyImage.js';
 import    { identifyScene as Mutation_identifyScene } from './resolvers/Mutation/identifyScene.js';
 import    { identifyStashImage as Mutation_identifyStashImage } from './resolvers/Mutation/identifyStashImage.js';
+import    { startTagBack as Mutation_startTagBack } from './resolvers/Mutation/startTagBack.js';
+import    { jobProgress as Subscription_jobProgress } from './resolvers/Subscription/jobProgress.js';
 import    { Box } from './resolvers/Box.js';
 import    { Candidate } from './resolvers/Candidate.js';
+import    { DuplicatePerformerDetails } from './resolvers/DuplicatePerformerDetails.js';
+import    { DuplicateSceneDetails } from './resolvers/DuplicateSceneDetails.js';
 import    { EmbeddingModel } from './resolvers/EmbeddingModel.js';
 import    { FaceDatabase } from './resolvers/FaceDatabase.js';
 import    { FrameSourceReport } from './resolvers/FrameSourceReport.js';
@@ -23,23 +35,41 @@ import    { Health } from './resolvers/Health.js';
 import    { IdentifiedFace } from './resolvers/IdentifiedFace.js';
 import    { IdentifyTimings } from './resolvers/IdentifyTimings.js';
 import    { ImageIdentification } from './resolvers/ImageIdentification.js';
+import    { Job } from './resolvers/Job.js';
+import    { JobError } from './resolvers/JobError.js';
+import    { JobProgress } from './resolvers/JobProgress.js';
+import    { LibraryAnalysis } from './resolvers/LibraryAnalysis.js';
 import    { LinkedCandidate } from './resolvers/LinkedCandidate.js';
+import    { PageInfo } from './resolvers/PageInfo.js';
 import    { PerformerLink } from './resolvers/PerformerLink.js';
+import    { Recommendation } from './resolvers/Recommendation.js';
+import    { RecommendationConnection } from './resolvers/RecommendationConnection.js';
+import    { RecommendationEdge } from './resolvers/RecommendationEdge.js';
+import    { RecommendationTarget } from './resolvers/RecommendationTarget.js';
+import    { RecommendationTypeCount } from './resolvers/RecommendationTypeCount.js';
+import    { SceneFileInfo } from './resolvers/SceneFileInfo.js';
+import    { SceneFilesDetails } from './resolvers/SceneFilesDetails.js';
 import    { SceneIdentification } from './resolvers/SceneIdentification.js';
+import    { ScenePerformerDetails } from './resolvers/ScenePerformerDetails.js';
 import    { ScenePerson } from './resolvers/ScenePerson.js';
 import    { SceneTimings } from './resolvers/SceneTimings.js';
 import    { StashId } from './resolvers/StashId.js';
 import    { StashImageFace } from './resolvers/StashImageFace.js';
 import    { StashImageIdentification } from './resolvers/StashImageIdentification.js';
+import    { StashPerformerRef } from './resolvers/StashPerformerRef.js';
 import    { StashStatus } from './resolvers/StashStatus.js';
+import    { TagBackItem } from './resolvers/TagBackItem.js';
 import    { TagBackResult } from './resolvers/TagBackResult.js';
+import    { TagBackSummary } from './resolvers/TagBackSummary.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
-      Query: { faceDatabase: Query_faceDatabase,health: Query_health,sceneIdentification: Query_sceneIdentification },
-      Mutation: { applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage },
-      
+      Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification },
+      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,startTagBack: Mutation_startTagBack },
+      Subscription: { jobProgress: Subscription_jobProgress },
       Box: Box,
 Candidate: Candidate,
+DuplicatePerformerDetails: DuplicatePerformerDetails,
+DuplicateSceneDetails: DuplicateSceneDetails,
 EmbeddingModel: EmbeddingModel,
 FaceDatabase: FaceDatabase,
 FrameSourceReport: FrameSourceReport,
@@ -50,15 +80,31 @@ Health: Health,
 IdentifiedFace: IdentifiedFace,
 IdentifyTimings: IdentifyTimings,
 ImageIdentification: ImageIdentification,
+Job: Job,
+JobError: JobError,
+JobProgress: JobProgress,
+LibraryAnalysis: LibraryAnalysis,
 LinkedCandidate: LinkedCandidate,
+PageInfo: PageInfo,
 PerformerLink: PerformerLink,
+Recommendation: Recommendation,
+RecommendationConnection: RecommendationConnection,
+RecommendationEdge: RecommendationEdge,
+RecommendationTarget: RecommendationTarget,
+RecommendationTypeCount: RecommendationTypeCount,
+SceneFileInfo: SceneFileInfo,
+SceneFilesDetails: SceneFilesDetails,
 SceneIdentification: SceneIdentification,
+ScenePerformerDetails: ScenePerformerDetails,
 ScenePerson: ScenePerson,
 SceneTimings: SceneTimings,
 StashId: StashId,
 StashImageFace: StashImageFace,
 StashImageIdentification: StashImageIdentification,
+StashPerformerRef: StashPerformerRef,
 StashStatus: StashStatus,
+TagBackItem: TagBackItem,
 TagBackResult: TagBackResult,
+TagBackSummary: TagBackSummary,
 File: File
     }

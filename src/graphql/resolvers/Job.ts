@@ -1,0 +1,11 @@
+import type { JobStatus as StoredStatus } from '../../jobs/index.js';
+import type { JobResolvers, JobStatus } from './../types.generated.js';
+
+export const Job: JobResolvers = {
+  status: ({ status }) => status.toUpperCase() as JobStatus,
+  tagBack: (job, _args, { jobs }) => jobs.tagBackSummary(job),
+};
+
+export function toStoredJobStatus(status: JobStatus): StoredStatus {
+  return status.toLowerCase() as StoredStatus;
+}

@@ -1,0 +1,44 @@
+import { SenseError } from '../errors.js';
+import type { Job, JobRunner, JobStatus } from '../jobs/index.js';
+import { summarise, toTagBackJobInput, type TagBackItem, type TagBackJobInput, type TagBackSummary } from './batch.js';
+
+/** The job kinds this sidecar runs, and each one's stored input. */
+export interface JobKinds {
+  tagBack: TagBackJobInput;
+}
+
+export interface JobsService {
+  list(filter: { status?: JobStatus | null; kind?: string | null; first?: number | null }): Job[];
+  get(id: string): Job | undefined;
+  startTagBack(raw: Parameters<typeof toTagBackJobInput>[0]): Job;
+  cancel(id: string): Job;
+  subscribe(id: string): AsyncIterableIterator<Job>;
+  /** A tag-back job's summary: final once it ended, built from its finished scenes while it runs. */
+  tagBackSummary(job: Job): TagBackSummary | null;
+}
+
+export function createJobsService(runner: () => JobRunner<JobKinds>): JobsService {
+  return {
+    list: ({ status, kind, first }) => runner().jobs({ status: status ?? undefined, kind: kind ?? undefined, limit: first ?? 50 }),
+    get: (id) => runner().job(id),
+    startTagBack: (raw) => runner().enqueueJob('tagBack', toTagBackJobInput(raw)),
+    cancel(id) {
+      const job = runner().cancelJob(id);
+      if (!job) throw new SenseError('NOT_FOUND', `Job ${id} does not exist`);
+      return job;
+    },
+    subscribe(id) {
+      if (!runner().job(id)) throw new SenseError('NOT_FOUND', `Job ${id} does not exist`);
+      return runner().subscribe(id);
+    },
+    tagBackSummary(job) {
+      if (job.kind !== 'tagBack') return null;
+      if (job.status === 'completed' && job.result) return job.result as TagBackSummary;
+      const items = runner()
+        .jobSteps(job.id)
+        .filter((step) => step.status === 'done' && step.key.startsWith('plan:'))
+        .map((step) => (step.result as { item: TagBackItem }).item);
+      return summarise(items, (job.input as TagBackJobInput).dryRun);
+    },
+  };
+}
