@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { FIRST_OUTPUT_FD } from './ffmpeg-args.js';
 import { PpmReader } from './ppm-reader.js';
-import { assignFramesToTargets, type SeekJob } from './seek-plan.js';
+import { assignFramesToTargets, type SeekJob, type SeekTarget } from './seek-plan.js';
 import type { RgbImage } from './types.js';
 
 export interface JobFrame {
@@ -14,7 +14,7 @@ export interface JobFrame {
 }
 
 export type JobOutcome =
-  | { kind: 'finished'; frames: number; missing: number; stderrTail: string[] }
+  | { kind: 'finished'; frames: number; missing: number; snappedTooFar: SeekTarget[]; stderrTail: string[] }
   | { kind: 'failed'; exitCode: number | null; signal: string | null; stderrTail: string[]; framesBeforeFailure: number }
   | { kind: 'not-started'; reason: 'missing-binary' | 'spawn-failed'; message: string };
 
@@ -42,6 +42,7 @@ export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFra
   const emitted = job.segments.map(() => 0);
   const stderrTail: string[] = [];
   let total = 0;
+  const snappedTooFar: SeekTarget[] = [];
   let parseError: Error | undefined;
 
   const flush = (segmentIndex: number): void => {
@@ -52,7 +53,10 @@ export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFra
       const target = assigned[emitted[segmentIndex]!];
       emitted[segmentIndex]! += 1;
       const image = ready.shift()!;
-      if (!target) continue;
+      if (!target) {
+        snappedTooFar.push(segment.targets[0]!);
+        continue;
+      }
       total += 1;
       onFrame({ image, index: target.index, timestampSec: round3(target.sec) });
     }
@@ -115,7 +119,7 @@ export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFra
       if (parseError) stderrTail.push(`(frame stream unreadable: ${parseError.message})`);
       if (exitCode === 0 && !parseError) {
         const requested = job.segments.reduce((sum, segment) => sum + segment.targets.length, 0);
-        resolve({ kind: 'finished', frames: total, missing: requested - total, stderrTail });
+        resolve({ kind: 'finished', frames: total, missing: requested - total - snappedTooFar.length, snappedTooFar, stderrTail });
       } else {
         resolve({ kind: 'failed', exitCode, signal, stderrTail, framesBeforeFailure: total });
       }

@@ -26,8 +26,11 @@ export interface SeekSegment {
    * one frame decoded instead of up to a whole GOP, at the price of landing up to a GOP early.
    */
   snapToKeyframe: boolean;
-  /** For a snapped segment: the previous target's time; a keyframe at or before it belongs to that target, not this one. */
-  previousTargetSec?: number;
+  /**
+   * For a snapped segment: a keyframe before this (half-way to the nearest other target) is too far off;
+   * such a frame is dropped and its target read again with an exact seek.
+   */
+  earliestSec?: number;
 }
 
 /** One ffmpeg process: several inputs (segments) of the same stream, each to its own output pipe. */
@@ -71,12 +74,17 @@ export function planFrameTimestamps(durationSec: number, options: TimestampOptio
   return Array.from({ length: count }, (_, i) => start + i * step);
 }
 
-/** Groups sorted timestamps into segments (decode-through runs) and segments into processes. */
+/** Groups timestamps into segments (decode-through runs) and segments into processes. */
 export function planSeekJobs(timestamps: readonly number[], options: SeekPlanOptions): SeekJob[] {
-  if (timestamps.length === 0) return [];
+  return planSeekTargets(timestamps.map((sec, index) => ({ index, sec })), options);
+}
+
+/** `planSeekJobs` for targets that keep indexes of their own (a retry of some of them). */
+export function planSeekTargets(unsorted: readonly SeekTarget[], options: SeekPlanOptions): SeekJob[] {
+  if (unsorted.length === 0) return [];
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const tailSec = options.tailSec ?? 1;
-  const targets = timestamps.map((sec, index) => ({ index, sec })).sort((a, b) => a.sec - b.sec);
+  const targets = [...unsorted].sort((a, b) => a.sec - b.sec);
 
   const runs: SeekTarget[][] = [];
   for (const target of targets) {
@@ -97,8 +105,9 @@ export function planSeekJobs(timestamps: readonly number[], options: SeekPlanOpt
     const sec = segment.startSec;
     const before = i > 0 ? sec - segments[i - 1]!.targets.at(-1)!.sec : Number.POSITIVE_INFINITY;
     const after = i + 1 < segments.length ? segments[i + 1]!.startSec - sec : Number.POSITIVE_INFINITY;
-    segment.snapToKeyframe = Math.min(before, after) >= options.keyframeSeekGapSec && segments.length > 1;
-    if (segment.snapToKeyframe && i > 0) segment.previousTargetSec = segments[i - 1]!.targets.at(-1)!.sec;
+    const nearest = Math.min(before, after);
+    segment.snapToKeyframe = nearest >= options.keyframeSeekGapSec && segments.length > 1;
+    if (segment.snapToKeyframe) segment.earliestSec = sec - nearest / 2;
   });
 
   const jobCount = Math.max(Math.min(concurrency, segments.length), Math.ceil(segments.length / Math.max(1, options.maxInputsPerProcess)));
@@ -110,8 +119,8 @@ export function planSeekJobs(timestamps: readonly number[], options: SeekPlanOpt
 /**
  * Matches the frames a segment produced (their times relative to its start) to its targets: each frame
  * stands for the first target it reached; targets it skipped over (frames sparser than targets) get none.
- * `null` marks a frame to drop: a snapped keyframe that fell back onto the previous target's stretch
- * (a GOP longer than the gap, or a target past the end of the video).
+ * `null` marks a frame to drop: a snapped keyframe too far before its target (a GOP longer than the
+ * gap between frames, or a target past the end of the video).
  */
 export function assignFramesToTargets(segment: SeekSegment, frameTimesSec: readonly number[]): (SeekTarget | null)[] {
   const toleranceSec = 0.001;
@@ -120,7 +129,7 @@ export function assignFramesToTargets(segment: SeekSegment, frameTimesSec: reado
   for (const relativeSec of frameTimesSec) {
     const target = segment.targets[Math.min(next, segment.targets.length - 1)]!;
     const sec = segment.startSec + relativeSec;
-    const stale = segment.previousTargetSec !== undefined && sec <= segment.previousTargetSec + toleranceSec;
+    const stale = segment.earliestSec !== undefined && sec < segment.earliestSec - toleranceSec;
     assigned.push(stale ? null : { index: target.index, sec });
     while (next < segment.targets.length && segment.targets[next]!.sec - segment.startSec <= relativeSec + toleranceSec) next += 1;
     next = Math.max(next, assigned.length);

@@ -6,7 +6,7 @@ import { buildExtractArgs } from './ffmpeg-args.js';
 import { classifyFfmpegFailure, describeStream, missingBinaryError, redact, streamSecrets } from './ffmpeg-errors.js';
 import { startJob, type JobFrame, type JobOutcome, type RunningJob } from './ffmpeg-job.js';
 import { probeVideo, type VideoProbe } from './probe-video.js';
-import { planFrameTimestamps, planSeekJobs } from './seek-plan.js';
+import { planFrameTimestamps, planSeekJobs, planSeekTargets, type SeekTarget } from './seek-plan.js';
 import type { Frame, VideoStream } from './types.js';
 
 export interface VideoFrameOptions {
@@ -37,7 +37,7 @@ export const defaultVideoFrameOptions: VideoFrameOptions = {
   concurrency: 2,
   maxDimension: 1920,
   decodeThroughGapSec: 3,
-  keyframeSeekGapSec: 10,
+  keyframeSeekGapSec: 5,
   maxInputsPerProcess: 8,
   timeoutMs: 180_000,
   readTimeoutMs: 30_000,
@@ -138,6 +138,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
     let delivered = 0;
     let missing = 0;
     let duplicates = 0;
+    const retries: SeekTarget[] = [];
     let badInput: SenseError | undefined;
 
     const seenMs = new Set<number>();
@@ -163,8 +164,10 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
         fail(outcome.reason === 'missing-binary' ? missingBinaryError('ffmpeg') : new SenseError('INTERNAL', 'ffmpeg could not be started'));
         return;
       }
-      if (outcome.kind === 'finished') missing += outcome.missing;
-      else {
+      if (outcome.kind === 'finished') {
+        missing += outcome.missing;
+        retries.push(...outcome.snappedTooFar);
+      } else {
         const error = classifyFfmpegFailure(outcome.stderrTail, () => new SenseError('BAD_INPUT', 'ffmpeg could not decode the scene video'));
         logger.warn('ffmpeg failed', {
           stream: where,
@@ -175,6 +178,11 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
         // A damaged stretch of video costs its frames, not the scene; anything about Stash stops all.
         if (error.code === 'BAD_INPUT') badInput ??= error;
         else fail(error);
+      }
+      if (running.size === 0 && nextJob >= jobs.length && retries.length > 0) {
+        // Keyframes further apart than the frames: read those targets again, exactly this time.
+        logger.debug('exact seeks for frames whose keyframe was too far back', { stream: where, frames: retries.length });
+        jobs.push(...planSeekTargets(retries.splice(0), { ...settings, keyframeSeekGapSec: Number.POSITIVE_INFINITY }));
       }
       launch();
       wake?.();

@@ -45,12 +45,13 @@ describe('seek plan', () => {
     expect(Math.max(...jobs.map((job) => job.segments.length))).toBeLessThanOrEqual(8);
     // 27 s apart: each frame takes the keyframe before it rather than decoding up to its timestamp.
     expect(segments.every((segment) => segment.snapToKeyframe)).toBe(true);
+    expect(segments[1]!.earliestSec).toBeCloseTo(segments[1]!.startSec - (0.9 * 1800) / 59 / 2, 9);
     // Every requested index appears exactly once.
     expect(segments.flatMap((segment) => segment.targets.map((target) => target.index)).sort((a, b) => a - b)).toEqual([...Array(60).keys()]);
   });
 
   it('seeks exactly when frames are a few seconds apart, where snapping to keyframes would repeat frames', () => {
-    const segments = planSeekJobs(planFrameTimestamps(300, options), plan).flatMap((job) => job.segments);
+    const segments = planSeekJobs(planFrameTimestamps(300, options), { ...plan, keyframeSeekGapSec: 10 }).flatMap((job) => job.segments);
     expect(segments).toHaveLength(60);
     expect(segments.some((segment) => segment.snapToKeyframe)).toBe(false);
   });
@@ -62,8 +63,8 @@ describe('seek plan', () => {
     expect(assigned[3]!.sec).toBeCloseTo(10 + 7 / 30, 9);
   });
 
-  it('drops a snapped keyframe that falls back onto the previous target', () => {
-    const segment = { startSec: 40, readSec: 1, snapToKeyframe: true, previousTargetSec: 30, targets: [{ index: 3, sec: 40 }] };
+  it('drops a snapped keyframe more than half-way back to the neighbouring target', () => {
+    const segment = { startSec: 40, readSec: 1, snapToKeyframe: true, earliestSec: 35, targets: [{ index: 3, sec: 40 }] };
     expect(assignFramesToTargets(segment, [-4])).toEqual([{ index: 3, sec: 36 }]);
     expect(assignFramesToTargets(segment, [-12])).toEqual([null]);
   });
