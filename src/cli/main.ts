@@ -9,6 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'run the service (GraphQL on PORT, default 5000)', load: async () => (await import('./commands/serve.js')).serve },
   enroll: { summary: 'enroll DIR: add performers from one folder per performer', load: async () => (await import('./commands/enroll.js')).enroll },
   identify: { summary: 'identify FILE...: find the faces in images and who they are', load: async () => (await import('./commands/identify.js')).identify },
+  'tag-back': { summary: 'identify many Stash scenes and add the performers it is sure of', load: async () => (await import('./commands/tag-back.js')).tagBack },
 };
 
 const usage = `Usage: stash-sense <command> [options]
