@@ -142,7 +142,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
       return runner;
     });
-    const enroll = createEnrollService({ vision, faces, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
+    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
     return {
       config,
       vision,

@@ -5,6 +5,8 @@ import { SenseError, errorMessage, isSenseError } from '../errors.js';
 import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import type { StashClient } from '../stash/index.js';
+import { enrollFromStash, type StashEnrollOptions, type StashEnrollSummary } from './enroll-from-stash.js';
 import { readEnrollmentFolder } from './read-folder.js';
 
 export interface EnrollProgress {
@@ -41,6 +43,7 @@ export interface EnrollPolicy {
 
 export interface EnrollService {
   enrollFolder(dir: string, options?: EnrollOptions): Promise<EnrollSummary>;
+  enrollFromStash(options?: StashEnrollOptions): Promise<StashEnrollSummary>;
 }
 
 interface PendingPerformer {
@@ -48,7 +51,13 @@ interface PendingPerformer {
   faces: NewFace[];
 }
 
-export function createEnrollService(deps: { vision: VisionPipeline; faces: () => FaceDatabase; policy: EnrollPolicy; logger: Logger }): EnrollService {
+export function createEnrollService(deps: {
+  vision: VisionPipeline;
+  faces: () => FaceDatabase;
+  stash: () => StashClient;
+  policy: EnrollPolicy;
+  logger: Logger;
+}): EnrollService {
   const { vision, policy, logger } = deps;
 
   async function embedPhoto(path: string): Promise<{ face: NewFace } | { skip: string }> {
@@ -66,6 +75,7 @@ export function createEnrollService(deps: { vision: VisionPipeline; faces: () =>
   }
 
   return {
+    enrollFromStash: (options) => enrollFromStash({ ...deps, stash: deps.stash() }, options),
     async enrollFolder(dir, options = {}) {
       const started = performance.now();
       const folders = await readEnrollmentFolder(dir);

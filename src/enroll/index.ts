@@ -8,3 +8,4 @@ export {
   type SkippedPhoto,
 } from './enroll-service.js';
 export { readEnrollmentFolder, type PerformerFolder } from './read-folder.js';
+export { enrollFromStash, type StashEnrollSummary, type StashEnrollOptions } from './enroll-from-stash.js';

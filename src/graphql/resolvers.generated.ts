@@ -15,6 +15,7 @@ import    { applyImagePerformers as Mutation_applyImagePerformers } from './reso
 import    { applyScenePerformers as Mutation_applyScenePerformers } from './resolvers/Mutation/applyScenePerformers.js';
 import    { cancelJob as Mutation_cancelJob } from './resolvers/Mutation/cancelJob.js';
 import    { dismissRecommendation as Mutation_dismissRecommendation } from './resolvers/Mutation/dismissRecommendation.js';
+import    { enrollFromStash as Mutation_enrollFromStash } from './resolvers/Mutation/enrollFromStash.js';
 import    { identifyGallery as Mutation_identifyGallery } from './resolvers/Mutation/identifyGallery.js';
 import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation/identifyImage.js';
 import    { identifyScene as Mutation_identifyScene } from './resolvers/Mutation/identifyScene.js';
@@ -53,6 +54,8 @@ import    { SceneIdentification } from './resolvers/SceneIdentification.js';
 import    { ScenePerformerDetails } from './resolvers/ScenePerformerDetails.js';
 import    { ScenePerson } from './resolvers/ScenePerson.js';
 import    { SceneTimings } from './resolvers/SceneTimings.js';
+import    { SkippedPerformer } from './resolvers/SkippedPerformer.js';
+import    { StashEnrollResult } from './resolvers/StashEnrollResult.js';
 import    { StashId } from './resolvers/StashId.js';
 import    { StashImageFace } from './resolvers/StashImageFace.js';
 import    { StashImageIdentification } from './resolvers/StashImageIdentification.js';
@@ -64,7 +67,7 @@ import    { TagBackSummary } from './resolvers/TagBackSummary.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
       Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification },
-      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,startTagBack: Mutation_startTagBack },
+      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,startTagBack: Mutation_startTagBack },
       Subscription: { jobProgress: Subscription_jobProgress },
       Box: Box,
 Candidate: Candidate,
@@ -98,6 +101,8 @@ SceneIdentification: SceneIdentification,
 ScenePerformerDetails: ScenePerformerDetails,
 ScenePerson: ScenePerson,
 SceneTimings: SceneTimings,
+SkippedPerformer: SkippedPerformer,
+StashEnrollResult: StashEnrollResult,
 StashId: StashId,
 StashImageFace: StashImageFace,
 StashImageIdentification: StashImageIdentification,

@@ -263,6 +263,12 @@ export type Mutation = {
   cancelJob: Job;
   /** Hides a recommendation; it returns only if its evidence changes, or never when permanent. */
   dismissRecommendation: Recommendation;
+  /**
+   * Builds or updates the face database from your own Stash performers: each performer's image, keeping their
+   * stash-box IDs and aliases. Performers whose image has no confident face are reported in skipped. Images
+   * already enrolled are not added again, so running it again only adds what is new.
+   */
+  enrollFromStash: StashEnrollResult;
   /** Identifies the performers of a gallery: a performer counts when seen in two or more images, or once very close. */
   identifyGallery: GalleryIdentification;
   /**
@@ -558,6 +564,23 @@ export type SceneTimings = {
   totalMs: Scalars['Float']['output'];
 };
 
+export type SkippedPerformer = {
+  __typename?: 'SkippedPerformer';
+  name: Scalars['String']['output'];
+  performerId: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+};
+
+export type StashEnrollResult = {
+  __typename?: 'StashEnrollResult';
+  alreadyEnrolled: Scalars['Int']['output'];
+  databaseVersion: Scalars['String']['output'];
+  facesAdded: Scalars['Int']['output'];
+  performers: Scalars['Int']['output'];
+  performersAdded: Scalars['Int']['output'];
+  skipped: Array<SkippedPerformer>;
+};
+
 /** A performer's ID on a stash-box site, as Stash stores it (endpoint is the stash-box GraphQL URL). */
 export type StashId = {
   __typename?: 'StashId';
@@ -832,6 +855,8 @@ export type ResolversTypes = {
   ScenePerformerDetails: ResolverTypeWrapper<Omit<ScenePerformerDetails, 'candidate'> & { candidate: ResolversTypes['LinkedCandidate'] }>;
   ScenePerson: ResolverTypeWrapper<Omit<ScenePerson, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
   SceneTimings: ResolverTypeWrapper<SceneTimings>;
+  SkippedPerformer: ResolverTypeWrapper<SkippedPerformer>;
+  StashEnrollResult: ResolverTypeWrapper<StashEnrollResult>;
   StashId: ResolverTypeWrapper<StashId>;
   StashImageFace: ResolverTypeWrapper<Omit<StashImageFace, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
   StashImageIdentification: ResolverTypeWrapper<Omit<StashImageIdentification, 'faces'> & { faces: Array<ResolversTypes['StashImageFace']> }>;
@@ -893,6 +918,8 @@ export type ResolversParentTypes = {
   ScenePerformerDetails: Omit<ScenePerformerDetails, 'candidate'> & { candidate: ResolversParentTypes['LinkedCandidate'] };
   ScenePerson: Omit<ScenePerson, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
   SceneTimings: SceneTimings;
+  SkippedPerformer: SkippedPerformer;
+  StashEnrollResult: StashEnrollResult;
   StashId: StashId;
   StashImageFace: Omit<StashImageFace, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
   StashImageIdentification: Omit<StashImageIdentification, 'faces'> & { faces: Array<ResolversParentTypes['StashImageFace']> };
@@ -1085,6 +1112,7 @@ export type MutationResolvers<ContextType = AppContext, ParentType extends Resol
   applyScenePerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyScenePerformersArgs, 'performerIds' | 'sceneId'>>;
   cancelJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationcancelJobArgs, 'id'>>;
   dismissRecommendation?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationdismissRecommendationArgs, 'id'>>;
+  enrollFromStash?: Resolver<ResolversTypes['StashEnrollResult'], ParentType, ContextType>;
   identifyGallery?: Resolver<ResolversTypes['GalleryIdentification'], ParentType, ContextType, RequireFields<MutationidentifyGalleryArgs, 'galleryId'>>;
   identifyImage?: Resolver<ResolversTypes['ImageIdentification'], ParentType, ContextType, Partial<MutationidentifyImageArgs>>;
   identifyScene?: Resolver<ResolversTypes['SceneIdentification'], ParentType, ContextType, RequireFields<MutationidentifySceneArgs, 'sceneId'>>;
@@ -1216,6 +1244,21 @@ export type SceneTimingsResolvers<ContextType = AppContext, ParentType extends R
   totalMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type SkippedPerformerResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['SkippedPerformer'] = ResolversParentTypes['SkippedPerformer']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  performerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StashEnrollResultResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashEnrollResult'] = ResolversParentTypes['StashEnrollResult']> = {
+  alreadyEnrolled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  databaseVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  facesAdded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  performers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  performersAdded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skipped?: Resolver<Array<ResolversTypes['SkippedPerformer']>, ParentType, ContextType>;
+};
+
 export type StashIdResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashId'] = ResolversParentTypes['StashId']> = {
   endpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stashId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1329,6 +1372,8 @@ export type Resolvers<ContextType = AppContext> = {
   ScenePerformerDetails?: ScenePerformerDetailsResolvers<ContextType>;
   ScenePerson?: ScenePersonResolvers<ContextType>;
   SceneTimings?: SceneTimingsResolvers<ContextType>;
+  SkippedPerformer?: SkippedPerformerResolvers<ContextType>;
+  StashEnrollResult?: StashEnrollResultResolvers<ContextType>;
   StashId?: StashIdResolvers<ContextType>;
   StashImageFace?: StashImageFaceResolvers<ContextType>;
   StashImageIdentification?: StashImageIdentificationResolvers<ContextType>;

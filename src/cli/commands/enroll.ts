@@ -5,17 +5,42 @@ import type { Command } from '../command.js';
 import { createProgressBar } from '../progress.js';
 
 const help = `Usage: stash-sense enroll DIR [--data-dir DIR]
+       stash-sense enroll --from-stash [--data-dir DIR]
 
 DIR holds one folder per performer; the folder's name is the performer's name. An optional
 performer.json in a folder sets {"name", "aliases": [...], "stash_ids": [{"endpoint", "stash_id"}]}.
 Photos without a confident face are skipped with a reason; a photo with several faces uses the
 largest confident one. Photos already enrolled (same content) are not added again.
+
+--from-stash enrols your Stash performers' images instead (needs STASH_URL and STASH_API_KEY),
+keeping their stash-box IDs and aliases; performers without a confident face are listed.
 `;
 
 export const enroll: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
-  const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { 'data-dir': { type: 'string' }, 'from-stash': { type: 'boolean' }, help: { type: 'boolean' } },
+    allowPositionals: true,
+  });
   if (values.help) {
     stdout.write(help);
+    return;
+  }
+  if (values['from-stash']) {
+    if (positionals.length > 0) throw new SenseError('BAD_INPUT', `enroll --from-stash takes no folder\n\n${help}`);
+    const app = await openApp(config, logger);
+    try {
+      const bar = createProgressBar(stderr, 'enrolling from stash');
+      const summary = await app.services.enroll.enrollFromStash({ signal, onProgress: ({ done, total, current }) => bar.update(done, total, current) });
+      bar.finish();
+      for (const skip of summary.skipped) stdout.write(`skipped ${skip.name} (performer ${skip.performerId}): ${skip.reason}\n`);
+      stdout.write(
+        `Enrolled ${summary.facesAdded} new face(s) from ${summary.performers} Stash performer(s): ${summary.performersAdded} new performer(s), ` +
+          `${summary.alreadyEnrolled} already enrolled, ${summary.skipped.length} skipped.\nFace database version ${summary.databaseVersion}.\n`,
+      );
+    } finally {
+      await app.close();
+    }
     return;
   }
   const [dir, ...extra] = positionals;

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { SenseError, isSenseError } from '../errors.js';
+import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
+import type { Logger } from '../logger.js';
+import { listPerformers, type StashClient, type StashPerformer } from '../stash/index.js';
+import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import type { EnrollPolicy, EnrollProgress } from './enroll-service.js';
+
+export interface StashEnrollSummary {
+  performers: number;
+  facesAdded: number;
+  performersAdded: number;
+  alreadyEnrolled: number;
+  skipped: { performerId: string; name: string; reason: string }[];
+  databaseVersion: string;
+}
+
+export interface StashEnrollOptions {
+  onProgress?: (progress: EnrollProgress) => void;
+  signal?: AbortSignal;
+  /** Performers written per commit: an interruption loses at most one chunk, and a rerun skips what is in. */
+  chunkSize?: number;
+}
+
+interface Pending {
+  performer: NewPerformer;
+  face: NewFace;
+}
+
+/**
+ * Builds or updates the face database from the user's own Stash: each performer's image, with their stash-box
+ * IDs and aliases. Performers whose image has no confident face are reported, not enrolled.
+ */
+export async function enrollFromStash(
+  deps: { vision: VisionPipeline; faces: () => FaceDatabase; stash: StashClient; policy: EnrollPolicy; logger: Logger },
+  options: StashEnrollOptions = {},
+): Promise<StashEnrollSummary> {
+  const started = performance.now();
+  const chunkSize = options.chunkSize ?? 50;
+  const database = deps.faces();
+  const skipped: StashEnrollSummary['skipped'] = [];
+  let pending: Pending[] = [];
+  let performers = 0;
+  let alreadyEnrolled = 0;
+  let facesAdded = 0;
+  let performersAdded = 0;
+
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const written = await database.write((writer) => {
+      for (const { performer, face } of batch) writer.addFace(writer.upsertPerformer(performer), face);
+    });
+    facesAdded += written.facesAdded;
+    performersAdded += written.performersAdded;
+  };
+
+  for await (const page of listPerformers(deps.stash, { signal: options.signal })) {
+    for (const performer of page.items) {
+      if (options.signal?.aborted) throw new SenseError('CANCELLED', 'Enrolment from Stash was cancelled; performers written so far are kept');
+      performers += 1;
+      options.onProgress?.({ done: performers - 1, total: page.total, current: performer.name });
+      try {
+        const outcome = await embedPerformer(deps, performer, options.signal);
+        if ('skip' in outcome) skipped.push({ performerId: performer.id, name: performer.name, reason: outcome.skip });
+        else if (database.hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
+        else pending.push({ performer: toNewPerformer(performer), face: outcome.face });
+      } catch (error: unknown) {
+        if (!isSenseError(error) || ['STASH_UNAVAILABLE', 'STASH_AUTH', 'CANCELLED'].includes(error.code)) throw error;
+        skipped.push({ performerId: performer.id, name: performer.name, reason: error.message });
+      }
+      if (pending.length >= chunkSize) await flush();
+    }
+    options.onProgress?.({ done: performers, total: page.total, current: '' });
+  }
+  await flush();
+  const summary = { performers, facesAdded, performersAdded, alreadyEnrolled, skipped, databaseVersion: database.info().version };
+  deps.logger.info('enrolled from stash', { ...summary, skipped: skipped.length, ms: Math.round(performance.now() - started) });
+  return summary;
+}
+
+async function embedPerformer(
+  deps: { vision: VisionPipeline; stash: StashClient; policy: EnrollPolicy },
+  performer: StashPerformer,
+  signal?: AbortSignal,
+): Promise<{ face: NewFace } | { skip: string }> {
+  if (!performer.imageUrl) return { skip: 'no image in Stash' };
+  const bytes = new Uint8Array(await deps.stash.fetchMedia(performer.imageUrl, { signal }));
+  const sourceHash = createHash('sha256').update(bytes).digest('hex');
+  const image = await deps.vision.decodeImage(bytes);
+  const confident = (await deps.vision.detectFaces(image)).filter(
+    (face) => face.score >= deps.policy.minScore && Math.min(face.box.width, face.box.height) >= deps.policy.minFacePx,
+  );
+  const primary = pickPrimaryFace(confident);
+  if (!primary) return { skip: `no confident face in the performer image (score ≥ ${deps.policy.minScore}, ≥ ${deps.policy.minFacePx} px)` };
+  const [embedded] = await deps.vision.embedFaces(image, [primary]);
+  if (!embedded) return { skip: 'the face could not be embedded' };
+  return { face: { sourceHash, sourcePath: performer.imageUrl, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings } };
+}
+
+function toNewPerformer(performer: StashPerformer): NewPerformer {
+  return { name: performer.name, aliases: performer.aliases, stashIds: performer.stashIds, country: performer.country, imageUrl: performer.imageUrl };
+}

@@ -1,0 +1,4 @@
+import type   { JobErrorResolvers } from './../types.generated.js';
+    export const JobError: JobErrorResolvers = {
+    /* Implement JobError resolver logic here */
+  };

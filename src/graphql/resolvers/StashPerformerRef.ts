@@ -1,0 +1,4 @@
+import type   { StashPerformerRefResolvers } from './../types.generated.js';
+    export const StashPerformerRef: StashPerformerRefResolvers = {
+    /* Implement StashPerformerRef resolver logic here */
+  };
