@@ -10,6 +10,7 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   frames: async () => (await import('./frames.bench.js')).benchmark,
   import: async () => (await import('./import.bench.js')).benchmark,
   vision: async () => (await import('./vision.bench.js')).benchmark,
+  scene: async () => (await import('./scene.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);
