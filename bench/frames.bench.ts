@@ -1,5 +1,5 @@
 // Frame extraction from a 1920×1080 scene served over loopback HTTP with an ApiKey, as Stash serves it:
-// this module's multi-seek raw-RGB reader against the naive one-ffmpeg-per-frame PNG approach.
+// src/frames' planned raw-RGB reader against the naive one-ffmpeg-per-frame PNG approach.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,9 +19,10 @@ const PHOTOS = [
 ];
 const SECONDS_PER_PHOTO = 3;
 const KEYFRAME_SEC = 4;
+const LONG_LOOPS = 25;
 
 export const benchmark: Benchmark = {
-  name: `frames: ${FRAMES} frames from a 1920×1080 ${PHOTOS.length * SECONDS_PER_PHOTO} s H.264 scene over HTTP`,
+  name: `frames: ${FRAMES} frames from a 1920×1080 ${PHOTOS.length * SECONDS_PER_PHOTO} s H.264 scene (and a 10-min one) over HTTP`,
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'bench-frames-'));
     const apiKey = 'bench-key';
@@ -31,7 +32,10 @@ export const benchmark: Benchmark = {
         photos: PHOTOS, outFile: join(dir, 'scene.mp4'), width: 1920, height: 1080, secondsPerPhoto: SECONDS_PER_PHOTO, keyframeIntervalSec: KEYFRAME_SEC,
       });
       const buildMs = performance.now() - buildStart;
-      const server = await startMediaServer({ apiKey, files: { '/scene/1/stream': file } });
+      // A 10-minute scene without encoding another 18,000 frames: the clip looped by stream copy.
+      const longFile = join(dir, 'long.mp4');
+      await runToBuffer('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-stream_loop', String(LONG_LOOPS - 1), '-i', file, '-c', 'copy', '-movflags', '+faststart', longFile]);
+      const server = await startMediaServer({ apiKey, files: { '/scene/1/stream': file, '/scene/2/stream': longFile } });
       const durationSec = PHOTOS.length * SECONDS_PER_PHOTO;
       const stream: VideoStream = { url: `${server.origin}/scene/1/stream?apikey=${apiKey}`, headers: { ApiKey: apiKey }, durationSec };
       const source = createVideoFrameSource({ logger: silentLogger });
@@ -52,6 +56,13 @@ export const benchmark: Benchmark = {
         for (const concurrency of CONCURRENCY) {
           await measure('naive: ffmpeg + PNG per frame', concurrency, () => naivePngFrames(stream, apiKey, timestamps, concurrency));
         }
+        const longDurationSec = durationSec * LONG_LOOPS;
+        const long: VideoStream = { ...stream, url: `${server.origin}/scene/2/stream?apikey=${apiKey}`, durationSec: longDurationSec };
+        const longTimestamps = planFrameTimestamps(longDurationSec, { frameCount: FRAMES, startFraction: 0.05, endFraction: 0.95 });
+        await measure('10-min scene: ours, auto plan (keyframe seeks)', 2, async () => (await collectFrames(source.frames(long, { concurrency: 2 }))).length);
+        await measure('10-min scene: ours, exact seeks', 2, async () =>
+          (await collectFrames(source.frames(long, { concurrency: 2, keyframeSeekGapSec: Number.POSITIVE_INFINITY }))).length);
+        await measure('10-min scene: naive PNG per frame', 2, () => naivePngFrames(long, apiKey, longTimestamps, 2));
       } finally {
         await server.close();
       }
@@ -62,7 +73,8 @@ export const benchmark: Benchmark = {
           `test video built in ${Math.round(buildMs)} ms (libx264 ultrafast, a keyframe every ${KEYFRAME_SEC} s)`,
           `load average at the end ${loadavg().map((value) => value.toFixed(2)).join(' ')} (shared machine: timings are noisy)`,
           'cpu_s: CPU seconds of this process and its ffmpeg children (less sensitive to other load than total_ms); naive includes sharp decoding the PNGs to RGB',
-          'auto: targets under 3 s apart are decoded straight through by one input; a long scene (gaps ≥ 3 s) uses one seek per frame, several per process',
+          'auto plan: frames under 3 s apart are decoded straight through by one input; further apart, one seek per frame, several seeks per process; 5 s or more apart, each takes the keyframe before its timestamp (re-read exactly if that keyframe is over half-way back to the previous frame)',
+          `10-min scene: the clip looped ${LONG_LOOPS}× by stream copy (frames ${((durationSec * LONG_LOOPS * 0.9) / (FRAMES - 1)).toFixed(1)} s apart)`,
         ],
       };
     } finally {
