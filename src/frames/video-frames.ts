@@ -22,7 +22,10 @@ export interface VideoFrameOptions {
   /** Frames at least this far apart take the keyframe before their timestamp (see `SeekSegment.snapToKeyframe`). */
   keyframeSeekGapSec: number;
   maxInputsPerProcess: number;
-  /** Whole extraction, probe included. */
+  /**
+   * Longest wait for ffmpeg's next frame (or for the probe). Time the consumer spends on frames does
+   * not count: while it holds ffmpeg back (buffer full) the clock stops.
+   */
   timeoutMs: number;
   /** A stalled network read fails after this. */
   readTimeoutMs: number;
@@ -39,7 +42,7 @@ export const defaultVideoFrameOptions: VideoFrameOptions = {
   decodeThroughGapSec: 3,
   keyframeSeekGapSec: 5,
   maxInputsPerProcess: 8,
-  timeoutMs: 180_000,
+  timeoutMs: 60_000,
   readTimeoutMs: 30_000,
   maxBufferedFrames: 8,
 };
@@ -116,10 +119,16 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
   const onAbort = (): void => fail(new SenseError('CANCELLED', 'Reading frames from the video was cancelled'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(
-    () => fail(new SenseError('STASH_UNAVAILABLE', `Reading frames from the video stream took longer than ${Math.round(settings.timeoutMs / 1000)} s`)),
-    settings.timeoutMs,
-  );
+  let timer: NodeJS.Timeout | undefined;
+  const stopClock = (): void => clearTimeout(timer);
+  const restartClock = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => fail(new SenseError('STASH_UNAVAILABLE', `The video stream gave no frame for ${Math.round(settings.timeoutMs / 1000)} s`)),
+      settings.timeoutMs,
+    );
+  };
+  restartClock();
   // Set once the generator ends (finished, failed or the consumer stopped): kills are ours, not failures.
   let closing = false;
   try {
@@ -129,6 +138,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
       durationSec = (await context.probe(stream, { signal: controller.signal, timeoutMs: settings.timeoutMs }).catch((error: unknown) => {
         throw failure ?? error;
       })).durationSec;
+      restartClock();
     }
     const timestamps = options.timestampsSec ?? planFrameTimestamps(durationSec, settings);
     const jobs = planSeekJobs(timestamps, settings);
@@ -143,7 +153,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
 
     const seenMs = new Set<number>();
     const onFrame = (frame: JobFrame): void => {
-      // Two targets snapped to one keyframe, or two segments meeting on one frame: keep one copy.
+      // Two segments that met on one frame (targets closer than the frame rate at a split): keep one copy.
       const ms = Math.round(frame.timestampSec * 1000);
       if (seenMs.has(ms)) {
         duplicates += 1;
@@ -151,8 +161,10 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
       }
       seenMs.add(ms);
       queue.push({ image: frame.image, source: 'stream', timestampSec: frame.timestampSec, index: frame.index });
+      restartClock();
       if (queue.length >= settings.maxBufferedFrames && !paused) {
         paused = true;
+        stopClock();
         running.forEach((job) => job.pause());
       }
       wake?.();
@@ -185,6 +197,8 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
         jobs.push(...planSeekTargets(retries.splice(0), { ...settings, keyframeSeekGapSec: Number.POSITIVE_INFINITY }));
       }
       launch();
+      // Nothing left to wait for: a slow consumer of the last frames must not trip the clock.
+      if (running.size === 0) stopClock();
       wake?.();
     };
     const launch = (): void => {
@@ -205,6 +219,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
       if (frame) {
         if (paused && queue.length < settings.maxBufferedFrames / 2) {
           paused = false;
+          restartClock();
           running.forEach((job) => job.resume());
         }
         delivered += 1;
@@ -219,7 +234,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
     }
     if (delivered === 0) throw badInput ?? new SenseError('BAD_INPUT', 'No frames could be decoded from the scene video');
     if (missing > 0 || badInput) logger.warn('some video frames could not be read', { stream: where, requested: timestamps.length, delivered });
-    if (duplicates > 0) logger.info('video frames repeated (keyframes further apart than the frames)', { stream: where, duplicates });
+    if (duplicates > 0) logger.info('video frames repeated', { stream: where, duplicates });
     logger.info('video frames read', {
       stream: where,
       frames: delivered,
@@ -229,7 +244,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
     });
   } finally {
     closing = true;
-    clearTimeout(timer);
+    stopClock();
     options.signal?.removeEventListener('abort', onAbort);
     const exits = [...running].map((job) => {
       job.kill();
