@@ -132,6 +132,8 @@ export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFra
     resume: () => pipes.forEach((pipe) => pipe.resume()),
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // A paused pipe with unread frames would otherwise hold back the child's 'close'.
+      pipes.forEach((pipe) => pipe.destroy());
     },
   };
 }

@@ -226,14 +226,16 @@ describe('video frames over Stash stream', () => {
     expect(ffmpegProcessesForServer()).toEqual([]);
   });
 
-  it('stops ffmpeg when the consumer stops reading early', async () => {
+  it('stops ffmpeg when the consumer stops reading early, even while ffmpeg is held back', async () => {
     const source = createVideoFrameSource({ logger: createRecordingLogger() });
-    for await (const frame of source.frames(stream('1', SECRET, DURATION_SEC), { maxBufferedFrames: 2 })) {
+    for await (const frame of source.frames(stream('1', SECRET, DURATION_SEC), { maxBufferedFrames: 1 })) {
       expect(frame.image.width).toBe(1280);
+      // Long enough for the buffer to fill and ffmpeg to be paused with frames still in its pipes.
+      await new Promise((resolve) => setTimeout(resolve, 500));
       break;
     }
     expect(ffmpegProcessesForServer()).toEqual([]);
-  });
+  }, 15_000);
 
   it('gives up on a stalled stream after the timeout and kills ffmpeg', async () => {
     const source = createVideoFrameSource({ logger: createRecordingLogger() });
