@@ -2,6 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { JobMapper, JobErrorMapper, TagBackItemMapper, TagBackSummaryMapper } from './mappers/jobs.mappers.js';
+import type { LibraryAnalysisMapper, RecommendationMapper, RecommendationConnectionMapper, RecommendationTypeCountMapper } from './mappers/recommendations.mappers.js';
 import type { AppContext } from '../app-context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -46,11 +47,15 @@ export type DuplicatePerformerDetails = {
   /** The performer that stays when merged (the one with most scenes). */
   keepPerformerId: Scalars['ID']['output'];
   performers: Array<StashPerformerRef>;
+  /** Every stash-box performer two or more of them share (usually just stashId). */
+  sharedStashIds: Array<StashId>;
+  /** The stash-box performer the group shares. */
   stashId: StashId;
 };
 
 export type DuplicateSceneDetails = {
   __typename?: 'DuplicateSceneDetails';
+  /** Accepting merges the other scene into this one with Stash's sceneMerge (its files move here; none is deleted). */
   keepSceneId: Scalars['ID']['output'];
   /** What the score is made of, e.g. 'same stash-box scene', 'same performers (face fingerprints)', 'similar duration'. */
   reasons: Array<Scalars['String']['output']>;
@@ -211,10 +216,17 @@ export type JobStatus =
 
 export type LibraryAnalysis = {
   __typename?: 'LibraryAnalysis';
+  /** How many recommendations each analyser found this run, whatever their status. */
   byType: Array<RecommendationTypeCount>;
   created: Scalars['Int']['output'];
+  /** Pending recommendations this run no longer found (the duplicate is gone): removed. */
+  expired: Scalars['Int']['output'];
+  /** Dismissed or accepted before, but the evidence changed: pending again. */
+  reopened: Scalars['Int']['output'];
+  /** Dismissed or accepted before with the same evidence: left as decided. */
   suppressed: Scalars['Int']['output'];
   unchanged: Scalars['Int']['output'];
+  /** Still pending, with new details. */
   updated: Scalars['Int']['output'];
 };
 
@@ -431,6 +443,8 @@ export type Recommendation = {
   details: RecommendationDetails;
   id: Scalars['ID']['output'];
   permanent: Scalars['Boolean']['output'];
+  /** When it was accepted or dismissed. */
+  resolvedAt?: Maybe<Scalars['String']['output']>;
   status: RecommendationStatus;
   /** One line a person can read: why this is recommended. */
   summary: Scalars['String']['output'];
@@ -502,8 +516,10 @@ export type SceneFileInfo = {
 export type SceneFilesDetails = {
   __typename?: 'SceneFilesDetails';
   files: Array<SceneFileInfo>;
-  /** The best file by quality (resolution, then bit rate, then size). */
+  /** The best file by quality (resolution, then bit rate, then size). Accepting makes it the primary file; no file is deleted. */
   keepFileId: Scalars['ID']['output'];
+  /** The scene's primary file when the analysis ran. */
+  primaryFileId: Scalars['ID']['output'];
   sceneId: Scalars['ID']['output'];
   sceneTitle?: Maybe<Scalars['String']['output']>;
 };
@@ -832,22 +848,22 @@ export type ResolversTypes = {
   JobError: ResolverTypeWrapper<JobErrorMapper>;
   JobProgress: ResolverTypeWrapper<JobProgress>;
   JobStatus: ResolverTypeWrapper<'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED'>;
-  LibraryAnalysis: ResolverTypeWrapper<Omit<LibraryAnalysis, 'byType'> & { byType: Array<ResolversTypes['RecommendationTypeCount']> }>;
+  LibraryAnalysis: ResolverTypeWrapper<LibraryAnalysisMapper>;
   LinkRule: ResolverTypeWrapper<'STASH_ID' | 'NAME' | 'ALIAS' | 'NOT_IN_LIBRARY'>;
   LinkedCandidate: ResolverTypeWrapper<Omit<LinkedCandidate, 'link'> & { link: ResolversTypes['PerformerLink'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PerformerLink: ResolverTypeWrapper<Omit<PerformerLink, 'rule'> & { rule: ResolversTypes['LinkRule'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Recommendation: ResolverTypeWrapper<Omit<Recommendation, 'details' | 'status' | 'type'> & { details: ResolversTypes['RecommendationDetails'], status: ResolversTypes['RecommendationStatus'], type: ResolversTypes['RecommendationType'] }>;
-  RecommendationConnection: ResolverTypeWrapper<Omit<RecommendationConnection, 'countsByType' | 'edges'> & { countsByType: Array<ResolversTypes['RecommendationTypeCount']>, edges: Array<ResolversTypes['RecommendationEdge']> }>;
+  Recommendation: ResolverTypeWrapper<RecommendationMapper>;
+  RecommendationConnection: ResolverTypeWrapper<RecommendationConnectionMapper>;
   RecommendationDetails: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RecommendationDetails']>;
   RecommendationEdge: ResolverTypeWrapper<Omit<RecommendationEdge, 'node'> & { node: ResolversTypes['Recommendation'] }>;
   RecommendationFilter: RecommendationFilter;
   RecommendationStatus: ResolverTypeWrapper<'PENDING' | 'ACCEPTED' | 'DISMISSED'>;
   RecommendationTarget: ResolverTypeWrapper<RecommendationTarget>;
   RecommendationType: ResolverTypeWrapper<'SCENE_PERFORMER' | 'DUPLICATE_PERFORMER' | 'SCENE_FILES' | 'DUPLICATE_SCENE'>;
-  RecommendationTypeCount: ResolverTypeWrapper<Omit<RecommendationTypeCount, 'type'> & { type: ResolversTypes['RecommendationType'] }>;
+  RecommendationTypeCount: ResolverTypeWrapper<RecommendationTypeCountMapper>;
   SceneFileInfo: ResolverTypeWrapper<SceneFileInfo>;
   SceneFilesDetails: ResolverTypeWrapper<SceneFilesDetails>;
   SceneIdentification: ResolverTypeWrapper<Omit<SceneIdentification, 'persons' | 'sources'> & { persons: Array<ResolversTypes['ScenePerson']>, sources: Array<ResolversTypes['FrameSourceReport']> }>;
@@ -898,19 +914,19 @@ export type ResolversParentTypes = {
   Job: JobMapper;
   JobError: JobErrorMapper;
   JobProgress: JobProgress;
-  LibraryAnalysis: Omit<LibraryAnalysis, 'byType'> & { byType: Array<ResolversParentTypes['RecommendationTypeCount']> };
+  LibraryAnalysis: LibraryAnalysisMapper;
   LinkedCandidate: Omit<LinkedCandidate, 'link'> & { link: ResolversParentTypes['PerformerLink'] };
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PerformerLink: PerformerLink;
   Query: Record<PropertyKey, never>;
-  Recommendation: Omit<Recommendation, 'details'> & { details: ResolversParentTypes['RecommendationDetails'] };
-  RecommendationConnection: Omit<RecommendationConnection, 'countsByType' | 'edges'> & { countsByType: Array<ResolversParentTypes['RecommendationTypeCount']>, edges: Array<ResolversParentTypes['RecommendationEdge']> };
+  Recommendation: RecommendationMapper;
+  RecommendationConnection: RecommendationConnectionMapper;
   RecommendationDetails: ResolversUnionTypes<ResolversParentTypes>['RecommendationDetails'];
   RecommendationEdge: Omit<RecommendationEdge, 'node'> & { node: ResolversParentTypes['Recommendation'] };
   RecommendationFilter: RecommendationFilter;
   RecommendationTarget: RecommendationTarget;
-  RecommendationTypeCount: RecommendationTypeCount;
+  RecommendationTypeCount: RecommendationTypeCountMapper;
   SceneFileInfo: SceneFileInfo;
   SceneFilesDetails: SceneFilesDetails;
   SceneIdentification: Omit<SceneIdentification, 'persons' | 'sources'> & { persons: Array<ResolversParentTypes['ScenePerson']>, sources: Array<ResolversParentTypes['FrameSourceReport']> };
@@ -954,6 +970,7 @@ export type CandidateResolvers<ContextType = AppContext, ParentType extends Reso
 export type DuplicatePerformerDetailsResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['DuplicatePerformerDetails'] = ResolversParentTypes['DuplicatePerformerDetails']> = {
   keepPerformerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   performers?: Resolver<Array<ResolversTypes['StashPerformerRef']>, ParentType, ContextType>;
+  sharedStashIds?: Resolver<Array<ResolversTypes['StashId']>, ParentType, ContextType>;
   stashId?: Resolver<ResolversTypes['StashId'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1083,6 +1100,8 @@ export type JobStatusResolvers = EnumResolverSignature<{ CANCELLED?: any, COMPLE
 export type LibraryAnalysisResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['LibraryAnalysis'] = ResolversParentTypes['LibraryAnalysis']> = {
   byType?: Resolver<Array<ResolversTypes['RecommendationTypeCount']>, ParentType, ContextType>;
   created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expired?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reopened?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   suppressed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1147,6 +1166,7 @@ export type RecommendationResolvers<ContextType = AppContext, ParentType extends
   details?: Resolver<ResolversTypes['RecommendationDetails'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   permanent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RecommendationStatus'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   targets?: Resolver<Array<ResolversTypes['RecommendationTarget']>, ParentType, ContextType>;
@@ -1198,6 +1218,7 @@ export type SceneFileInfoResolvers<ContextType = AppContext, ParentType extends 
 export type SceneFilesDetailsResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['SceneFilesDetails'] = ResolversParentTypes['SceneFilesDetails']> = {
   files?: Resolver<Array<ResolversTypes['SceneFileInfo']>, ParentType, ContextType>;
   keepFileId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  primaryFileId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   sceneId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   sceneTitle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;

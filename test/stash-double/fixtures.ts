@@ -33,6 +33,8 @@ export interface VideoFileFixture {
 export interface SceneFixture {
   id: string;
   title?: string | null;
+  /** `YYYY-MM-DD`, as Stash keeps a scene's release date. */
+  date?: string | null;
   /** files[0] is the primary file; a scene without files is allowed (Stash has them too). */
   files?: VideoFileFixture[];
   performerIds?: string[];
@@ -125,6 +127,7 @@ export interface VideoFileRecord {
 export interface SceneRecord {
   id: string;
   title: string | null;
+  date: string | null;
   organized: boolean;
   files: VideoFileRecord[];
   performerIds: string[];
@@ -226,6 +229,7 @@ export function sceneRecord(fixture: SceneFixture, store: StashStore): SceneReco
   return {
     id: fixture.id,
     title: fixture.title ?? null,
+    date: fixture.date ?? null,
     organized: fixture.organized ?? false,
     files: (fixture.files ?? []).map((file, index) => {
       const filePath = file.path ?? `/data/scenes/scene-${fixture.id}${index ? `-${index}` : ''}.mp4`;

@@ -1,5 +1,5 @@
 import { now, type DoubleContext, type Resolver } from './context.js';
-import { performerRecord, stashIdRecord, tagRecord, type PerformerRecord, type StashIdRecord } from './fixtures.js';
+import { performerRecord, stashIdRecord, tagRecord, type PerformerRecord, type SceneRecord, type StashIdRecord, type StashStore } from './fixtures.js';
 
 type BulkIds = { ids?: string[] | null; mode: 'SET' | 'ADD' | 'REMOVE' } | null | undefined;
 type Input = Record<string, unknown>;
@@ -44,6 +44,34 @@ export const mutationResolvers: Record<string, Resolver> = {
       gallery.updated_at = now();
       return gallery;
     });
+  },
+  sceneUpdate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const scene = targets(store.scenes, [input.id], 'scene')[0]!;
+    updateScene(scene, input, store);
+    scene.updated_at = now();
+    return scene;
+  },
+  /**
+   * Stash's merge (pkg/scene/merge.go): the sources' files move to the destination (the first becomes primary
+   * if the destination had none), `values` is applied to the destination, and the source scenes are removed
+   * without deleting their files.
+   */
+  sceneMerge: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const { source, destination: destinationId, values, play_history: _plays, o_history: _os, ...rest } = input;
+    refuseUnknownFields('SceneMergeInput', rest);
+    const sourceIds = unique((source as string[]).map(String));
+    if (sourceIds.includes(String(destinationId))) throw new Error('destination scene cannot be in source list');
+    const destination = store.scenes.get(String(destinationId));
+    if (!destination) throw new Error(`destination scene ${String(destinationId)} not found`);
+    const sources = sourceIds.map((id) => store.scenes.get(id));
+    if (sources.some((scene) => !scene)) throw new Error('some source scenes could not be found');
+    // On a copy, so a refused `values` leaves everything as it was (Stash runs the merge in one transaction).
+    const merged: SceneRecord = { ...destination, files: [...destination.files, ...sources.flatMap((scene) => scene!.files)] };
+    if (values) updateScene(merged, { ...(values as Input), id: destination.id }, store);
+    merged.updated_at = now();
+    store.scenes.set(merged.id, merged);
+    for (const id of sourceIds) store.scenes.delete(id);
+    return merged;
   },
   tagCreate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
     const { name, aliases, description: _description, ignore_auto_tag: _ignore, favorite: _favorite, ...rest } = input;
@@ -108,6 +136,26 @@ export const mutationResolvers: Record<string, Resolver> = {
     return destination;
   },
 };
+
+/** SceneUpdateInput as Stash applies it: lists given are SET; primary_file_id must be one of the scene's files. */
+function updateScene(scene: SceneRecord, input: Input, store: StashStore): void {
+  const { id: _id, primary_file_id: primaryFileId, title, date, studio_id: studioId, performer_ids: performers, tag_ids: tags, gallery_ids: galleries, stash_ids: stashIds, ...rest } = input;
+  refuseUnknownFields('SceneUpdateInput', rest);
+  if (primaryFileId != null) {
+    const file = scene.files.find((f) => f.id === String(primaryFileId));
+    if (!file) throw new Error(`file with id ${String(primaryFileId)} not associated with scene`);
+    scene.files = [file, ...scene.files.filter((f) => f !== file)];
+  }
+  if (typeof title === 'string') scene.title = title;
+  if (typeof date === 'string') scene.date = date;
+  if (studioId !== undefined) scene.studioId = studioId === null ? null : String(studioId);
+  if (Array.isArray(performers)) scene.performerIds = applyIds(scene.performerIds, { ids: performers.map(String), mode: 'SET' }, store.performers, 'performer');
+  if (Array.isArray(tags)) scene.tagIds = applyIds(scene.tagIds, { ids: tags.map(String), mode: 'SET' }, store.tags, 'tag');
+  if (Array.isArray(galleries)) scene.galleryIds = applyIds(scene.galleryIds, { ids: galleries.map(String), mode: 'SET' }, store.galleries, 'gallery');
+  if (Array.isArray(stashIds)) {
+    scene.stash_ids = uniqueStashIds((stashIds as { endpoint: string; stash_id: string }[]).map((s) => stashIdRecord({ endpoint: s.endpoint, stashId: s.stash_id })));
+  }
+}
 
 function targets<T>(map: Map<string, T>, ids: unknown, kind: string): T[] {
   return ((ids as string[] | null) ?? []).map((id) => {

@@ -1,4 +1,4 @@
-import type   { DuplicatePerformerDetailsResolvers } from './../types.generated.js';
-    export const DuplicatePerformerDetails: DuplicatePerformerDetailsResolvers = {
-    /* Implement DuplicatePerformerDetails resolver logic here */
-  };
+import type { DuplicatePerformerDetailsResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const DuplicatePerformerDetails: DuplicatePerformerDetailsResolvers = {};

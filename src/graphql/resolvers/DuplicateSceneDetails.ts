@@ -1,4 +1,4 @@
-import type   { DuplicateSceneDetailsResolvers } from './../types.generated.js';
-    export const DuplicateSceneDetails: DuplicateSceneDetailsResolvers = {
-    /* Implement DuplicateSceneDetails resolver logic here */
-  };
+import type { DuplicateSceneDetailsResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const DuplicateSceneDetails: DuplicateSceneDetailsResolvers = {};

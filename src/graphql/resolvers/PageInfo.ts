@@ -1,4 +1,4 @@
-import type   { PageInfoResolvers } from './../types.generated.js';
-    export const PageInfo: PageInfoResolvers = {
-    /* Implement PageInfo resolver logic here */
-  };
+import type { PageInfoResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const PageInfo: PageInfoResolvers = {};

@@ -1,4 +1,4 @@
-import type   { RecommendationEdgeResolvers } from './../types.generated.js';
-    export const RecommendationEdge: RecommendationEdgeResolvers = {
-    /* Implement RecommendationEdge resolver logic here */
-  };
+import type { RecommendationEdgeResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const RecommendationEdge: RecommendationEdgeResolvers = {};

@@ -1,4 +1,4 @@
-import type   { RecommendationTargetResolvers } from './../types.generated.js';
-    export const RecommendationTarget: RecommendationTargetResolvers = {
-    /* Implement RecommendationTarget resolver logic here */
-  };
+import type { RecommendationTargetResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const RecommendationTarget: RecommendationTargetResolvers = {};

@@ -1,4 +1,6 @@
-import type   { RecommendationTypeCountResolvers } from './../types.generated.js';
-    export const RecommendationTypeCount: RecommendationTypeCountResolvers = {
-    /* Implement RecommendationTypeCount resolver logic here */
-  };
+import { toTypeName } from '../../recommendations/index.js';
+import type { RecommendationTypeCountResolvers } from './../types.generated.js';
+
+export const RecommendationTypeCount: RecommendationTypeCountResolvers = {
+  type: ({ type }) => toTypeName(type),
+};

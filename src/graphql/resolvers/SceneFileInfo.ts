@@ -1,4 +1,4 @@
-import type   { SceneFileInfoResolvers } from './../types.generated.js';
-    export const SceneFileInfo: SceneFileInfoResolvers = {
-    /* Implement SceneFileInfo resolver logic here */
-  };
+import type { SceneFileInfoResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const SceneFileInfo: SceneFileInfoResolvers = {};

@@ -1,4 +1,4 @@
-import type   { SceneFilesDetailsResolvers } from './../types.generated.js';
-    export const SceneFilesDetails: SceneFilesDetailsResolvers = {
-    /* Implement SceneFilesDetails resolver logic here */
-  };
+import type { SceneFilesDetailsResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const SceneFilesDetails: SceneFilesDetailsResolvers = {};

@@ -1,4 +1,4 @@
-import type   { ScenePerformerDetailsResolvers } from './../types.generated.js';
-    export const ScenePerformerDetails: ScenePerformerDetailsResolvers = {
-    /* Implement ScenePerformerDetails resolver logic here */
-  };
+import type { ScenePerformerDetailsResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const ScenePerformerDetails: ScenePerformerDetailsResolvers = {};

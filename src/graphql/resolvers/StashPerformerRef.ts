@@ -1,4 +1,4 @@
-import type   { StashPerformerRefResolvers } from './../types.generated.js';
-    export const StashPerformerRef: StashPerformerRefResolvers = {
-    /* Implement StashPerformerRef resolver logic here */
-  };
+import type { StashPerformerRefResolvers } from './../types.generated.js';
+
+// The recommendation service's objects carry these fields as the schema names them.
+export const StashPerformerRef: StashPerformerRefResolvers = {};

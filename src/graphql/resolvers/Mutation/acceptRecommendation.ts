@@ -1,3 +1,4 @@
+import type { MutationResolvers } from './../../types.generated.js';
 
-        import type   { MutationResolvers } from './../../types.generated.js';
-        export const acceptRecommendation: NonNullable<MutationResolvers['acceptRecommendation']> = async (_parent, _arg, _ctx) => { /* Implement Mutation.acceptRecommendation resolver logic here */ };
+export const acceptRecommendation: NonNullable<MutationResolvers['acceptRecommendation']> = (_parent, { id, choice }, { recommendations }) =>
+  recommendations.accept(id, choice);

@@ -1,3 +1,5 @@
+import { fromTypeName } from '../../../recommendations/index.js';
+import type { MutationResolvers } from './../../types.generated.js';
 
-        import type   { MutationResolvers } from './../../types.generated.js';
-        export const analyzeLibrary: NonNullable<MutationResolvers['analyzeLibrary']> = async (_parent, _arg, _ctx) => { /* Implement Mutation.analyzeLibrary resolver logic here */ };
+export const analyzeLibrary: NonNullable<MutationResolvers['analyzeLibrary']> = (_parent, { types }, { recommendations }) =>
+  recommendations.analyzeLibrary(types?.map(fromTypeName));

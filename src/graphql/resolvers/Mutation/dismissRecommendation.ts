@@ -1,3 +1,4 @@
+import type { MutationResolvers } from './../../types.generated.js';
 
-        import type   { MutationResolvers } from './../../types.generated.js';
-        export const dismissRecommendation: NonNullable<MutationResolvers['dismissRecommendation']> = async (_parent, _arg, _ctx) => { /* Implement Mutation.dismissRecommendation resolver logic here */ };
+export const dismissRecommendation: NonNullable<MutationResolvers['dismissRecommendation']> = (_parent, { id, permanent }, { recommendations }) =>
+  recommendations.dismiss(id, permanent);

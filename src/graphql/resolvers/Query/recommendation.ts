@@ -1,3 +1,3 @@
+import type { QueryResolvers } from './../../types.generated.js';
 
-        import type   { QueryResolvers } from './../../types.generated.js';
-        export const recommendation: NonNullable<QueryResolvers['recommendation']> = async (_parent, _arg, _ctx) => { /* Implement Query.recommendation resolver logic here */ };
+export const recommendation: NonNullable<QueryResolvers['recommendation']> = (_parent, { id }, { recommendations }) => recommendations.get(id) ?? null;

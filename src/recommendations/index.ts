@@ -1,0 +1,22 @@
+export { createRecommendationService, type RecommendationService, type RecommendationServiceDeps } from './service.js';
+export { fromStatusName, fromTypeName, toStatusName, toTypeName, type RecommendationStatusName, type RecommendationTypeName } from './names.js';
+export { MATERIAL_CONFIDENCE_CHANGE, type ScenePerformerInput } from './scene-performer.js';
+export { DEFAULT_MIN_CONFIDENCE, MAX_CONFIDENCE_WITHOUT_STASH_ID, type DuplicateSceneOptions } from './duplicate-scenes.js';
+export {
+  ANALYSED_TYPES,
+  type AnalysedType,
+  type DuplicatePerformer,
+  type DuplicatePerformerDetails,
+  type DuplicateSceneDetails,
+  type LibraryAnalysis,
+  type RecommendationDetailsByType,
+  type RecommendationListFilter,
+  type RecommendationStatus,
+  type RecommendationTarget,
+  type RecommendationType,
+  type RecommendationView,
+  type RecommendationViewPage,
+  type SceneFileInfo,
+  type SceneFilesDetails,
+  type ScenePerformerDetails,
+} from './types.js';
