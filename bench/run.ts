@@ -11,6 +11,7 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   import: async () => (await import('./import.bench.js')).benchmark,
   vision: async () => (await import('./vision.bench.js')).benchmark,
   scene: async () => (await import('./scene.bench.js')).benchmark,
+  recommendations: async () => (await import('./recommendations.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);
