@@ -258,8 +258,11 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Carries out a recommendation in Stash: adds the suggested performer to the scene, merges duplicate
-   * performers (performerMerge), and so on. choice picks among the options a recommendation offers (e.g. which
-   * performer or file to keep); the default is the recommended one.
+   * performers (performerMerge), makes the best file a scene's primary one (no file is deleted), merges duplicate
+   * scenes (sceneMerge). choice picks among the options a recommendation offers (which performer, file or scene to
+   * keep; for a scene performer suggestion, the Stash performer to add, e.g. when the match is not in your library);
+   * the default is the recommended one. A recommendation already accepted, or out of date, fails with CONFLICT and
+   * changes nothing.
    */
   acceptRecommendation: Recommendation;
   /** Runs the library analysers (duplicate performers, scenes with several files, duplicate scenes) now. */
