@@ -213,6 +213,12 @@ describe('accepting', () => {
     expect(refused).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/not in your Stash library.*create the performer in Stash/) });
     expect(double.mutations).toEqual([]);
     expect(await rejection(service.accept('999'))).toMatchObject({ code: 'NOT_FOUND' });
+
+    // The user may name the Stash performer to add instead; one that does not exist is refused.
+    expect(await rejection(service.accept(id, '77'))).toMatchObject({ code: 'BAD_INPUT', message: 'Stash has no performer 77' });
+    await service.accept(id, '5');
+    expect(double.mutations.map((m) => m.field)).toEqual(['bulkSceneUpdate']);
+    expect(double.store.scenes.get('11')!.performerIds).toEqual(['2', '5']);
   });
 });
 
