@@ -2,6 +2,7 @@ import type { EnrollService } from './enroll/index.js';
 import type { FaceDatabaseInfo } from './faces/index.js';
 import type { HealthService } from './health/index.js';
 import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
+import type { RecommendationService } from './recommendations/index.js';
 import type { JobsService, TagBackService } from './tagback/index.js';
 
 /** What resolvers may call: one service per concern, each built in src/app.ts. */
@@ -14,4 +15,5 @@ export interface AppServices {
   tagBack: TagBackService;
   enroll: EnrollService;
   jobs: JobsService;
+  recommendations: RecommendationService;
 }

@@ -10,7 +10,8 @@ import type { Logger } from './logger.js';
 import { openStateDatabase, type StateDatabase } from './state/index.js';
 import { checkStash, createStashClient, type StashClient } from './stash/index.js';
 import { startJobRunner, type JobRunner } from './jobs/index.js';
-import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds, type ScenePerformerRecorder } from './tagback/index.js';
+import { createRecommendationService } from './recommendations/index.js';
+import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
 import { appVersion } from './version.js';
 
@@ -109,28 +110,13 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     });
     const tagBack = createTagBackService({ stash, suggestedTagName: config.tagBack.suggestedTag, logger: logger.child('tagback') });
     const health = createHealthService({ vision, faces, stash: stashProbe, version: appVersion });
-    const recorder: ScenePerformerRecorder = {
-      recordScenePerformer: ({ scene, suggestion, databaseVersion }) => {
-        const { candidate, person } = suggestion;
-        const saved = state.upsertRecommendation({
-          type: 'scene_performer',
-          targets: [
-            { type: 'scene', id: scene.id },
-            { type: 'performer', id: candidate.link.stashPerformerId ?? `facedb:${candidate.performerId}` },
-          ],
-          payload: { sceneId: scene.id, sceneTitle: scene.title, candidate, thumbnail: person.thumbnail },
-          confidence: candidate.confidence,
-          evidence: { performerId: candidate.performerId, databaseVersion },
-        });
-        return saved.outcome === 'suppressed' ? undefined : saved.recommendation.id;
-      },
-    };
+    const recommendations = createRecommendationService({ state, stash, logger: logger.child('recommendations') });
     let runner: JobRunner<JobKinds> | undefined;
     if (options.runJobs) {
       runner = await startJobRunner<JobKinds>({
         state,
         handlers: {
-          tagBack: createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations: recorder, faces, logger: logger.child('tagback') }),
+          tagBack: createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
         },
         logger: logger.child('jobs'),
       });
@@ -149,7 +135,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       faces,
       state,
       stash,
-      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, faceDatabase: { info: () => database.info() } },
+      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, recommendations, faceDatabase: { info: () => database.info() } },
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {

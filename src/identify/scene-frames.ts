@@ -67,12 +67,7 @@ export async function* readSceneFrames(
 /** ffmpeg gets the stream URL and the client's auth header; both stay in memory, never in a log. */
 function toVideoStream(stash: StashClient, streamUrl: string, durationSec: number): VideoStream {
   const input = stash.ffmpegInput(streamUrl);
-  const headers: Record<string, string> = {};
-  for (const line of input.headers.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-  }
-  return { url: input.url, headers, durationSec: durationSec > 0 ? durationSec : undefined };
+  return { url: input.url, headers: input.headers, label: input.redacted, durationSec: durationSec > 0 ? durationSec : undefined };
 }
 
 export function describeFailure(error: unknown): string {
