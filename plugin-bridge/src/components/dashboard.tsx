@@ -1,0 +1,94 @@
+import { healthQuery, type Health } from '../operations.js';
+import { React } from '../react.js';
+import { SidecarError } from '../errors.js';
+import { Card, ErrorBoundary, ErrorNotice, Loading, useSidecar, type Sidecar } from './common.js';
+import { RecommendationsCard } from './recommendations.js';
+import { TagBackCard } from './tag-back.js';
+
+export const DASHBOARD_PATH = '/plugins/stash-sense';
+
+/** The page at /plugins/stash-sense: the sidecar's health, batch tag-back with live progress, recommendations. */
+export function Dashboard() {
+  const sidecar = useSidecar();
+  return (
+    <div className="stash-sense-dashboard container-fluid">
+      <h2 className="stash-sense-dashboard-title">Stash Sense</h2>
+      {sidecar ? <DashboardCards sidecar={sidecar} /> : <Loading text="Reading the plugin settings from Stash…" />}
+    </div>
+  );
+}
+
+type HealthState = { phase: 'loading' } | { phase: 'ready'; health: Health } | { phase: 'failed'; error: unknown };
+
+function DashboardCards({ sidecar }: { sidecar: Sidecar }) {
+  const { client } = sidecar;
+  const [health, setHealth] = React.useState<HealthState>({ phase: 'loading' });
+  const loadHealth = React.useCallback(() => {
+    setHealth({ phase: 'loading' });
+    client.request(healthQuery, {}).then(
+      (data) => setHealth({ phase: 'ready', health: data.health }),
+      (error: unknown) => setHealth({ phase: 'failed', error }),
+    );
+  }, [client]);
+  React.useEffect(loadHealth, [loadHealth]);
+  // When the sidecar does not answer at all, one message says so instead of one per card.
+  const unreachable = health.phase === 'failed' && health.error instanceof SidecarError && health.error.kind !== 'graphql';
+  return (
+    <div className="stash-sense-dashboard-grid">
+      <ErrorBoundary>
+        <Card
+          title="Sidecar"
+          className="stash-sense-health"
+          actions={
+            <button type="button" className="btn btn-sm btn-secondary" onClick={loadHealth}>
+              Refresh
+            </button>
+          }
+        >
+          {health.phase === 'loading' ? <Loading text={`Asking ${client.url}…`} /> : null}
+          {health.phase === 'failed' ? <ErrorNotice error={health.error} sidecarUrl={client.url} onRetry={loadHealth} /> : null}
+          {health.phase === 'ready' ? <HealthDetails health={health.health} url={client.url} /> : null}
+        </Card>
+      </ErrorBoundary>
+      {unreachable ? null : (
+        <>
+          <ErrorBoundary>
+            <TagBackCard sidecar={sidecar} />
+          </ErrorBoundary>
+          <ErrorBoundary>
+            <RecommendationsCard sidecar={sidecar} />
+          </ErrorBoundary>
+        </>
+      )}
+    </div>
+  );
+}
+
+function HealthDetails({ health, url }: { health: Health; url: string }) {
+  const { stash } = health;
+  const stashText = !stash.configured
+    ? 'not configured (set STASH_URL on the sidecar)'
+    : stash.reachable
+      ? `connected to ${stash.url ?? 'Stash'}${stash.version ? ` (${stash.version})` : ''}`
+      : `cannot reach ${stash.url ?? 'Stash'}${stash.error ? `: ${stash.error}` : ''}`;
+  return (
+    <dl className="stash-sense-facts">
+      <dt>Status</dt>
+      <dd>
+        <span className={`badge ${health.status === 'ok' ? 'badge-success' : 'badge-warning'}`}>{health.status}</span> version {health.version} at {url}
+      </dd>
+      <dt>Face database</dt>
+      <dd>
+        {health.databaseLoaded
+          ? `${health.performerCount.toLocaleString()} performers, ${health.faceCount.toLocaleString()} faces (${health.modelProfile} models)`
+          : 'not loaded: add performers with `stash-sense enroll` or import a database'}
+      </dd>
+      <dt>Runs on</dt>
+      <dd title={health.executionProviderReason}>
+        {health.executionProvider.toUpperCase()} <span className="stash-sense-muted">({health.executionProviderReason})</span>
+      </dd>
+      <dt>Stash</dt>
+      <dd className={stash.configured && stash.reachable ? '' : 'text-warning'}>{stashText}</dd>
+    </dl>
+  );
+}
