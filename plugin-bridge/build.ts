@@ -22,10 +22,11 @@ const refuseStashLibraries: Plugin = {
   },
 };
 
-export async function buildPluginBundle(): Promise<string> {
+/** `entry` is for tests; the plugin is always plugin-bridge/src/index.tsx. */
+export async function buildPluginBundle(entry = 'plugin-bridge/src/index.tsx'): Promise<string> {
   const result = await build({
     absWorkingDir: fileURLToPath(new URL('../', import.meta.url)),
-    entryPoints: ['plugin-bridge/src/index.tsx'],
+    entryPoints: [entry],
     bundle: true,
     write: false,
     format: 'iife',
