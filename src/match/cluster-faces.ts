@@ -1,3 +1,4 @@
+import { cosineDistance } from '../vision/index.js';
 import { distanceToConfidence } from './rank-candidates.js';
 
 /** One detected face in one frame of a scene, with its ranked candidates (already within maxDistance). */
@@ -127,16 +128,4 @@ function scoreCandidates(members: number[], observations: readonly FaceObservati
     scored.push({ performerId, distance, confidence, frameCount: frames.size, alreadyTagged });
   }
   return scored.sort((a, b) => b.confidence - a.confidence || a.distance - b.distance || a.performerId.localeCompare(b.performerId));
-}
-
-export function cosineDistance(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    normA += a[i]! * a[i]!;
-    normB += b[i]! * b[i]!;
-  }
-  return normA === 0 || normB === 0 ? 1 : 1 - dot / Math.sqrt(normA * normB);
 }

@@ -1,2 +1,2 @@
 export { rankFaceCandidates, distanceToConfidence, missingModelDistance, type RankOptions, type RankedCandidate } from './rank-candidates.js';
-export { clusterFaces, cosineDistance, type FaceObservation, type ClusterOptions, type PersonCluster, type PersonCandidate } from './cluster-faces.js';
+export { clusterFaces, type FaceObservation, type ClusterOptions, type PersonCluster, type PersonCandidate } from './cluster-faces.js';
