@@ -288,7 +288,7 @@
   }
   function ErrorNotice({ error, sidecarUrl, onRetry }) {
     const { title, detail, hint } = describeError(error, sidecarUrl);
-    return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error alert alert-danger", role: "alert" }, /* @__PURE__ */ React.createElement("strong", { className: "stash-sense-error-title" }, title), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error-detail" }, detail), hint ? /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error-hint" }, hint) : null, onRetry ? /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-outline-light mt-2", onClick: onRetry }, "Try again") : null);
+    return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error alert alert-danger", role: "alert" }, /* @__PURE__ */ React.createElement("strong", { className: "stash-sense-error-title" }, title), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error-detail" }, detail), hint ? /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error-hint" }, hint) : null, onRetry ? /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-danger mt-2", onClick: onRetry }, "Try again") : null);
   }
   function Loading({ text }) {
     return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-loading", role: "status" }, /* @__PURE__ */ React.createElement("span", { className: "spinner-border spinner-border-sm", "aria-hidden": "true" }), " ", text);
@@ -310,7 +310,7 @@
     render() {
       if (this.state.error !== void 0) {
         const message = this.state.error instanceof Error ? this.state.error.message : String(this.state.error);
-        return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error alert alert-danger", role: "alert" }, /* @__PURE__ */ React.createElement("strong", { className: "stash-sense-error-title" }, "The Stash Sense plugin hit an unexpected error"), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error-detail" }, message), /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-outline-light mt-2", onClick: () => this.setState({ error: void 0 }) }, "Try again"));
+        return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error alert alert-danger", role: "alert" }, /* @__PURE__ */ React.createElement("strong", { className: "stash-sense-error-title" }, "The Stash Sense plugin hit an unexpected error"), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-error-detail" }, message), /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-danger mt-2", onClick: () => this.setState({ error: void 0 }) }, "Try again"));
       }
       return this.props.children ?? null;
     }
@@ -771,15 +771,15 @@
     }, []);
     return [state, run];
   }
-  function PanelFrame({ title, children }) {
-    return /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement("section", { className: "stash-sense-panel", "aria-label": title }, /* @__PURE__ */ React.createElement("h5", { className: "stash-sense-panel-title" }, title), children));
+  function PanelFrame({ title, showTitle, children }) {
+    return /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement("section", { className: "stash-sense-panel", "aria-label": title }, showTitle ? /* @__PURE__ */ React.createElement("h5", { className: "stash-sense-panel-title" }, title) : null, children));
   }
-  function WithSidecar({ title, children }) {
+  function WithSidecar({ title, showTitle = true, children }) {
     const sidecar = useSidecar();
-    return /* @__PURE__ */ React.createElement(PanelFrame, { title }, sidecar ? children(sidecar) : /* @__PURE__ */ React.createElement(Loading, { text: "Reading the plugin settings from Stash…" }));
+    return /* @__PURE__ */ React.createElement(PanelFrame, { title, showTitle }, sidecar ? children(sidecar) : /* @__PURE__ */ React.createElement(Loading, { text: "Reading the plugin settings from Stash…" }));
   }
   function SceneIdentifyPanel({ sceneId }) {
-    return /* @__PURE__ */ React.createElement(WithSidecar, { title: "Stash Sense" }, (sidecar) => /* @__PURE__ */ React.createElement(SceneIdentify, { key: sceneId, sceneId, sidecar }));
+    return /* @__PURE__ */ React.createElement(WithSidecar, { title: "Stash Sense", showTitle: false }, (sidecar) => /* @__PURE__ */ React.createElement(SceneIdentify, { key: sceneId, sceneId, sidecar }));
   }
   function SceneIdentify({ sceneId, sidecar }) {
     const { client, settings } = sidecar;

@@ -26,7 +26,7 @@ export function createSidecarClient(url: string): SidecarClient {
   const endpoint = `${url.replace(/\/+$/, '')}/graphql`;
   return {
     url,
-    async request(operation, variables, signal) {
+    async request<TData, TVariables>(operation: Operation<TData, TVariables>, variables: TVariables, signal?: AbortSignal): Promise<TData> {
       let response: Response;
       try {
         response = await fetch(endpoint, {
@@ -49,9 +49,9 @@ export function createSidecarClient(url: string): SidecarClient {
       const first = body.errors?.[0];
       if (first) throw new SidecarError('graphql', first.message ?? 'Unknown error', first.extensions?.code, response.status);
       if (!response.ok || body.data == null) throw new SidecarError('http', `${url} answered HTTP ${response.status}`, undefined, response.status);
-      return body.data as never;
+      return body.data as TData;
     },
-    subscribe(operation, variables, handlers) {
+    subscribe<TData, TVariables>(operation: Operation<TData, TVariables>, variables: TVariables, handlers: SubscriptionHandlers<TData>): () => void {
       const params = new URLSearchParams({ query: operation.document, variables: JSON.stringify(variables) });
       const source = new EventSource(`${endpoint}?${params.toString()}`);
       let open = true;
@@ -72,7 +72,7 @@ export function createSidecarClient(url: string): SidecarClient {
           stop();
           handlers.error(new SidecarError('graphql', first.message ?? 'Unknown error', first.extensions?.code));
         } else if (body.data) {
-          handlers.next(body.data as never);
+          handlers.next(body.data as TData);
         }
       };
       source.addEventListener('next', onNext as EventListener);

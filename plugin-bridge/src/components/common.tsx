@@ -30,7 +30,7 @@ export function ErrorNotice({ error, sidecarUrl, onRetry }: { error: unknown; si
       <div className="stash-sense-error-detail">{detail}</div>
       {hint ? <div className="stash-sense-error-hint">{hint}</div> : null}
       {onRetry ? (
-        <button type="button" className="btn btn-sm btn-outline-light mt-2" onClick={onRetry}>
+        <button type="button" className="btn btn-sm btn-danger mt-2" onClick={onRetry}>
           Try again
         </button>
       ) : null}
@@ -81,7 +81,7 @@ export class ErrorBoundary extends React.Component<{ children?: React.ReactNode 
         <div className="stash-sense-error alert alert-danger" role="alert">
           <strong className="stash-sense-error-title">The Stash Sense plugin hit an unexpected error</strong>
           <div className="stash-sense-error-detail">{message}</div>
-          <button type="button" className="btn btn-sm btn-outline-light mt-2" onClick={() => this.setState({ error: undefined })}>
+          <button type="button" className="btn btn-sm btn-danger mt-2" onClick={() => this.setState({ error: undefined })}>
             Try again
           </button>
         </div>

@@ -36,24 +36,25 @@ function useRun<T>(): [RunState<T>, (work: () => Promise<T>, stored?: boolean) =
   return [state, run];
 }
 
-function PanelFrame({ title, children }: { title: string; children?: React.ReactNode }) {
+function PanelFrame({ title, showTitle, children }: { title: string; showTitle: boolean; children?: React.ReactNode }) {
   return (
     <ErrorBoundary>
       <section className="stash-sense-panel" aria-label={title}>
-        <h5 className="stash-sense-panel-title">{title}</h5>
+        {showTitle ? <h5 className="stash-sense-panel-title">{title}</h5> : null}
         {children}
       </section>
     </ErrorBoundary>
   );
 }
 
-function WithSidecar({ title, children }: { title: string; children: (sidecar: Sidecar) => React.ReactNode }) {
+/** Scene panels sit in a tab already named Stash Sense; image and gallery panels carry the name themselves. */
+function WithSidecar({ title, showTitle = true, children }: { title: string; showTitle?: boolean; children: (sidecar: Sidecar) => React.ReactNode }) {
   const sidecar = useSidecar();
-  return <PanelFrame title={title}>{sidecar ? children(sidecar) : <Loading text="Reading the plugin settings from Stash…" />}</PanelFrame>;
+  return <PanelFrame title={title} showTitle={showTitle}>{sidecar ? children(sidecar) : <Loading text="Reading the plugin settings from Stash…" />}</PanelFrame>;
 }
 
 export function SceneIdentifyPanel({ sceneId }: { sceneId: string }) {
-  return <WithSidecar title="Stash Sense">{(sidecar) => <SceneIdentify key={sceneId} sceneId={sceneId} sidecar={sidecar} />}</WithSidecar>;
+  return <WithSidecar title="Stash Sense" showTitle={false}>{(sidecar) => <SceneIdentify key={sceneId} sceneId={sceneId} sidecar={sidecar} />}</WithSidecar>;
 }
 
 function SceneIdentify({ sceneId, sidecar }: { sceneId: string; sidecar: Sidecar }) {
