@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp } from '../helpers/app.js';
-import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
+import { prepareEnrolledDataDir } from '../helpers/enrolment.js';
 import { makeTempDir, repoRoot } from '../helpers/fixtures.js';
 import { createStashDouble, type StashDouble } from '../stash-double/index.js';
 import { buildBatchScenes, createMediaCache, obamaStashId } from '../tagback/scene-fixtures.js';
@@ -15,12 +14,8 @@ const dataDir = join(temp.path, 'data');
 let double: StashDouble;
 
 beforeAll(async () => {
-  const { enrolled } = splitPeople();
-  writeEnrolmentFolder(join(temp.path, 'people'), enrolled, { obama: obamaStashId });
   double = await createStashDouble(await buildBatchScenes(media, temp.path));
-  const { app } = await openTestApp(dataDir);
-  await app.services.enroll.enrollFolder(join(temp.path, 'people'));
-  await app.close();
+  await prepareEnrolledDataDir(temp.path, dataDir, { obama: obamaStashId });
 });
 afterAll(async () => {
   await double?.close();

@@ -64,7 +64,7 @@ beforeAll(async () => {
   const { enrolled } = splitPeople();
   writeEnrolmentFolder(join(temp.path, 'people'), enrolled, { biden: 'b1d3n000-0000-4000-8000-000000000001' });
   ({ app } = await openTestApp(dataDir, { MAX_UPLOAD_MB: String(maxUploadMb) }));
-  await app.enroll.enrollFolder(join(temp.path, 'people'));
+  await app.services.enroll.enrollFolder(join(temp.path, 'people'));
   const handler = createRequestHandler({
     services: app.services,
     logger: silentLogger,

@@ -1,5 +1,6 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { openTestApp } from './app.js';
 import { readFaceManifest, type FacePhoto } from './fixtures.js';
 
 export interface EnrolmentSplit {
@@ -48,5 +49,19 @@ export function writeEnrolmentFolder(dir: string, photos: FacePhoto[], stashIds:
         JSON.stringify({ name: identity, aliases: [identity.replace(/_/g, ' ')], stash_ids: [{ endpoint: 'https://stashdb.org/graphql', stash_id: stashId }] }),
       );
     }
+  }
+}
+
+/**
+ * A data dir whose face database holds every enrolled photo of `splitPeople()`, built through the real
+ * enrolment service, for tests that then run the CLI or the service in a child process.
+ */
+export async function prepareEnrolledDataDir(workDir: string, dataDir: string, stashIds: Record<string, string> = {}): Promise<void> {
+  writeEnrolmentFolder(join(workDir, 'people'), splitPeople().enrolled, stashIds);
+  const { app } = await openTestApp(dataDir);
+  try {
+    await app.services.enroll.enrollFolder(join(workDir, 'people'));
+  } finally {
+    await app.close();
   }
 }

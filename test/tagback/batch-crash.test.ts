@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp } from '../helpers/app.js';
-import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
+import { prepareEnrolledDataDir } from '../helpers/enrolment.js';
 import { makeTempDir, repoRoot } from '../helpers/fixtures.js';
 import { createStashDouble, type StashDouble } from '../stash-double/index.js';
 import { buildBatchScenes, createMediaCache, obamaStashId } from './scene-fixtures.js';
@@ -14,12 +13,8 @@ let double: StashDouble;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const { enrolled } = splitPeople();
-  writeEnrolmentFolder(join(temp.path, 'people'), enrolled, { obama: obamaStashId });
   double = await createStashDouble(await buildBatchScenes(media, temp.path));
-  const { app } = await openTestApp(dataDir);
-  await app.services.enroll.enrollFolder(join(temp.path, 'people'));
-  await app.close();
+  await prepareEnrolledDataDir(temp.path, dataDir, { obama: obamaStashId });
 });
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
