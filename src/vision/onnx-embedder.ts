@@ -3,6 +3,7 @@ import type { RgbImage } from './types.js';
 import type { FaceEmbedder } from './models.js';
 import { mirrorImage } from './warp.js';
 import { l2Normalise } from './vectors.js';
+import { resizeOpenCv } from './opencv-resize.js';
 
 /** How one embedding model wants its aligned crops as a tensor. */
 export interface EmbedderInput {
@@ -12,23 +13,32 @@ export interface EmbedderInput {
   write(crop: RgbImage, target: Float32Array, offset: number): void;
 }
 
+/**
+ * How the two vectors of a flipped pair become one: the mean of the two unit vectors (the embedded profile), or
+ * the mean of the raw outputs (the Python stash-sense sidecar, whose database holds exactly that direction).
+ */
+export type FlipMerge = 'normalised' | 'raw';
+
 export interface OnnxEmbedderOptions {
   name: string;
   dims: number;
   maxBatch: number;
   input: EmbedderInput;
+  /** Default 'normalised'. */
+  flipMerge?: FlipMerge;
 }
 
 /**
- * Runs crops through an embedding model in batches of up to `maxBatch` images (a flipped crop counts as one).
- * With flip, each crop and its mirror image are L2-normalised, summed and normalised again.
+ * Runs crops through an embedding model in batches of up to `maxBatch` images (a flipped crop counts as one),
+ * each crop followed by its mirror image when flipping. Every vector returned is L2-normalised.
  */
 export function createOnnxEmbedder(session: ort.InferenceSession, options: OnnxEmbedderOptions): FaceEmbedder {
   const inputName = session.inputNames[0] ?? 'input';
   const outputName = session.outputNames[0] ?? 'output';
   const { dims, input } = options;
+  const normaliseEach = (options.flipMerge ?? 'normalised') === 'normalised';
 
-  async function embedImages(images: readonly RgbImage[]): Promise<Float32Array[]> {
+  async function embedImages(images: readonly RgbImage[], normalise: boolean): Promise<Float32Array[]> {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < images.length; start += options.maxBatch) {
       const batch = images.slice(start, start + options.maxBatch);
@@ -39,7 +49,10 @@ export function createOnnxEmbedder(session: ort.InferenceSession, options: OnnxE
       if (!out || out.length !== batch.length * dims) {
         throw new Error(`${options.name} embedder returned ${out?.length ?? 0} values for ${batch.length} images of ${dims}`);
       }
-      for (let i = 0; i < batch.length; i++) vectors.push(l2Normalise(out.slice(i * dims, (i + 1) * dims)));
+      for (let i = 0; i < batch.length; i++) {
+        const vector = out.slice(i * dims, (i + 1) * dims);
+        vectors.push(normalise ? l2Normalise(vector) : vector);
+      }
     }
     return vectors;
   }
@@ -50,8 +63,11 @@ export function createOnnxEmbedder(session: ort.InferenceSession, options: OnnxE
     maxBatch: options.maxBatch,
     async embed(aligned, { flip }) {
       if (aligned.length === 0) return [];
-      if (!flip) return embedImages(aligned);
-      const vectors = await embedImages(aligned.flatMap((crop) => [crop, mirrorImage(crop)]));
+      if (!flip) return embedImages(aligned, true);
+      const vectors = await embedImages(
+        aligned.flatMap((crop) => [crop, mirrorImage(crop)]),
+        normaliseEach,
+      );
       return aligned.map((_, i) => {
         const original = vectors[2 * i]!;
         const mirrored = vectors[2 * i + 1]!;
@@ -77,6 +93,24 @@ export function nchwRgbInput(size: number, mean: number, std: number): EmbedderI
         target[offset + plane + i] = (data[i * 3 + 1]! - mean) / std;
         target[offset + 2 * plane + i] = (data[i * 3 + 2]! - mean) / std;
       }
+    },
+  };
+}
+
+/**
+ * NHWC RGB, `(v − mean) / std`, for models exported from Keras (the stash-sense FaceNet512 and ArcFace). The
+ * 112×112 aligned crop is first enlarged to `size` with OpenCV's INTER_AREA, as DeepFace-style preprocessing
+ * does; at 112 it is used as it is.
+ */
+export function nhwcRgbInput(size: number, mean: number, std: number): EmbedderInput {
+  const values = size * size * 3;
+  return {
+    valuesPerImage: values,
+    shape: (batch) => [batch, size, size, 3],
+    write(crop, target, offset) {
+      if (crop.width !== crop.height || crop.width > size) throw new Error(`expected a square crop of at most ${size}, got ${crop.width}×${crop.height}`);
+      const { data } = crop.width === size ? crop : resizeOpenCv(crop, size, size, 'area');
+      for (let i = 0; i < values; i++) target[offset + i] = (data[i]! - mean) / std;
     },
   };
 }

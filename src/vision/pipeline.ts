@@ -18,6 +18,7 @@ import type { ProfileOpener } from './models.js';
 import { decodeImage } from './decode.js';
 import { createSessionFactory } from './onnx-sessions.js';
 import { openEmbeddedProfile } from './embedded-profile.js';
+import { openStashSenseProfile } from './stash-sense-profile.js';
 import { ARCFACE_TEMPLATE_112, estimateSimilarity } from './similarity.js';
 import { warpAffine } from './warp.js';
 import { cropSquareJpeg } from './image-ops.js';
@@ -61,9 +62,10 @@ export const DEFAULT_VISION_TUNING: VisionTuning = {
   manifestPath: fileURLToPath(new URL('../../models/manifest.json', import.meta.url)),
 };
 
-// A new profile (e.g. stash-sense: SCRFD + FaceNet512 + ArcFace) is one more opener here.
+// A new profile is one more opener here.
 const profileOpeners: Record<VisionConfig['profile'], ProfileOpener> = {
   embedded: openEmbeddedProfile,
+  'stash-sense': openStashSenseProfile,
 };
 
 /** Thumbnail side as a multiple of the face box, so hair and chin show. */

@@ -52,7 +52,7 @@ export type ExecutionProvider = 'cuda' | 'cpu';
 
 export interface VisionConfig {
   modelsDir: string;
-  profile: 'embedded';
+  profile: 'embedded' | 'stash-sense';
   executionProvider: ExecutionProviderSetting;
   maxImagePixels: number;
   detectionThreshold: number;

@@ -60,7 +60,10 @@ afterAll(async () => {
 });
 
 const embedder = (name: string) => models.embedders.find((candidate) => candidate.name === name)!;
-const facenetValues = (crop: RgbImage) => facenetPicks.map((pick) => (resizeOpenCv(crop, 160, 160, 'area').data[pick]! - 127.5) / 127.5);
+const facenetValues = (crop: RgbImage) => {
+  const { data } = resizeOpenCv(crop, 160, 160, 'area');
+  return facenetPicks.map((pick) => (data[pick]! - 127.5) / 127.5);
+};
 const arcfaceValues = (crop: RgbImage) => arcfacePicks.map((pick) => (crop.data[pick]! - 127.5) / 128);
 
 function expectClose(actual: number[], expected: number[]): void {
@@ -95,21 +98,25 @@ describe('stash-sense profile: embedder inputs', () => {
     // Not NCHW, not BGR: those orders put other values at the picked positions.
     const bgr = lcgImage(112, 112, 1);
     for (let i = 0; i < bgr.data.length; i += 3) [bgr.data[i], bgr.data[i + 2]] = [bgr.data[i + 2]!, bgr.data[i]!];
-    expect(Math.max(...probeValues(vector!).map((value, i) => Math.abs(value - arcfaceValues(bgr)[i]!)))).toBeGreaterThan(0.1);
+    const bgrValues = arcfaceValues(bgr);
+    expect(Math.max(...probeValues(vector!).map((value, i) => Math.abs(value - bgrValues[i]!)))).toBeGreaterThan(0.1);
   });
 
   it('adds the mirror image, flipped before the resize, and averages the raw outputs', async () => {
     const [facenet] = await embedder('facenet').embed([crop], { flip: true });
     const mirrored = mirrorImage(crop);
-    const expected = facenetValues(crop).map((value, i) => value + facenetValues(mirrored)[i]!);
-    expectClose(probeValues(facenet!, 2), expected);
+    const original = facenetValues(crop);
+    const flipped = facenetValues(mirrored);
+    expectClose(probeValues(facenet!, 2), original.map((value, i) => value + flipped[i]!));
     // Flipping after the resize would give other values (OpenCV's area weights are not symmetric).
     const mirroredAfter = mirrorImage(resizeOpenCv(crop, 160, 160, 'area'));
-    const afterValues = facenetPicks.map((pick, i) => facenetValues(crop)[i]! + (mirroredAfter.data[pick]! - 127.5) / 127.5);
+    const afterValues = facenetPicks.map((pick, i) => original[i]! + (mirroredAfter.data[pick]! - 127.5) / 127.5);
     expect(Math.max(...probeValues(facenet!, 2).map((value, i) => Math.abs(value - afterValues[i]!)))).toBeGreaterThan(1e-3);
 
     const [arcface] = await embedder('arcface').embed([crop], { flip: true });
-    expectClose(probeValues(arcface!, 2), arcfaceValues(crop).map((value, i) => value + arcfaceValues(mirrored)[i]!));
+    const arcOriginal = arcfaceValues(crop);
+    const arcFlipped = arcfaceValues(mirrored);
+    expectClose(probeValues(arcface!, 2), arcOriginal.map((value, i) => value + arcFlipped[i]!));
   });
 
   it('embeds several faces in batches and keeps each face its own vector, unit length', async () => {
