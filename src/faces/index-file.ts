@@ -133,6 +133,47 @@ export async function checkIndexFile(path: string, dims: number): Promise<{ coun
   }
 }
 
+/** hnswlib's per-element flag byte (offset 2 of a level-0 record): bit 0 marks a deleted element. */
+const DELETE_MARK = 0x01;
+const SCAN_CHUNK_BYTES = 8 << 20;
+
+export interface IndexLabels {
+  /** Labels of the elements a search can return. */
+  live: number[];
+  /** Labels marked deleted: still in the graph, never returned. */
+  deleted: number[];
+}
+
+/**
+ * Reads every element's label and delete mark from an index file (checked first) without loading it: hnswlib-node
+ * lists deleted labels with the live ones and cannot tell them apart. Reads the level-0 block in large chunks.
+ */
+export async function readIndexLabels(path: string, dims: number): Promise<IndexLabels> {
+  const { count } = await checkIndexFile(path, dims);
+  const handle = await open(path, 'r');
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    await handle.read(header, 0, HEADER_BYTES, 0);
+    const sizePerElement = Number(header.readBigUInt64LE(24));
+    const labelOffset = Number(header.readBigUInt64LE(32));
+    const perChunk = Math.max(1, Math.floor(SCAN_CHUNK_BYTES / sizePerElement));
+    const buffer = Buffer.alloc(perChunk * sizePerElement);
+    const labels: IndexLabels = { live: [], deleted: [] };
+    for (let first = 0; first < count; first += perChunk) {
+      const elements = Math.min(perChunk, count - first);
+      await handle.read(buffer, 0, elements * sizePerElement, HEADER_BYTES + first * sizePerElement);
+      for (let i = 0; i < elements; i++) {
+        const record = i * sizePerElement;
+        const label = Number(buffer.readBigUInt64LE(record + labelOffset));
+        ((buffer[record + 2]! & DELETE_MARK) !== 0 ? labels.deleted : labels.live).push(label);
+      }
+    }
+    return labels;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Removes our index files that the current database does not name: leftovers of a crash or a replaced database. */
 export async function removeStrayIndexFiles(dir: string, keep: ReadonlySet<string>, logger: Logger): Promise<string[]> {
   const removed: string[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { SenseError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { checkIndexFile, moveFile, syncDirectory, syncFile } from './index-file.js';
+import { moveFile, readIndexLabels, syncDirectory, syncFile } from './index-file.js';
 import { DATABASE_FILE, checkDatabaseFile, readMetadata, type Metadata } from './schema.js';
 
 export interface InstalledFaceDatabase {
@@ -84,9 +84,10 @@ async function inspectStaging(stagedFile: string, stagingDir: string): Promise<M
   for (const [model, name] of Object.entries(metadata.indexFiles)) {
     const dims = metadata.models.find((entry) => entry.name === model)?.dims;
     if (dims === undefined) throw new SenseError('BAD_INPUT', `${stagedFile} names an index for unknown model "${model}"`);
-    const { count } = await checkIndexFile(join(stagingDir, name), dims);
-    if (count !== metadata.faceCount) {
-      throw new SenseError('BAD_INPUT', `${name} holds ${count} vectors but ${stagedFile} has ${metadata.faceCount} faces`);
+    // Deleted vectors (an import's faces without a performer) stay in the graph and are not faces.
+    const { live } = await readIndexLabels(join(stagingDir, name), dims);
+    if (live.length !== metadata.faceCount) {
+      throw new SenseError('BAD_INPUT', `${name} holds ${live.length} vectors but ${stagedFile} has ${metadata.faceCount} faces`);
     }
   }
   return metadata;

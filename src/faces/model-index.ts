@@ -28,7 +28,8 @@ export async function loadModelIndex(dataDir: string, metadata: Metadata, model:
     throw new SenseError('DATABASE_NOT_LOADED', `index file ${path} for model "${model.name}" is missing; restore it or rebuild the face database`);
   }
   const { index, count } = await loadIndexFile(path, model.dims, efSearch);
-  if (count !== metadata.faceCount) logger.warn('index and database disagree', { model: model.name, indexed: count, faces: metadata.faceCount });
+  // More vectors than faces is normal after an import: faces without a performer stay in the graph, deleted.
+  if (count < metadata.faceCount) logger.warn('index and database disagree', { model: model.name, indexed: count, faces: metadata.faceCount });
   logger.debug('index loaded', { model: model.name, file: name, count, ms: Math.round(performance.now() - started) });
   return index;
 }

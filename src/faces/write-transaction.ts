@@ -7,11 +7,11 @@ import { SenseError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import {
   adoptIndexFile,
-  checkIndexFile,
   indexFileName,
   loadIndexFile,
   moveFile,
   newGeneration,
+  readIndexLabels,
   syncDirectory,
   writeIndexFile,
   type HnswIndex,
@@ -131,19 +131,21 @@ export async function runWriteTransaction<T>(context: WriteContext, change: (wri
     const loaded = new Map<string, HnswIndex>();
     for (const [model, source] of staged.adopted) {
       const { dims } = indexOf(model).model;
-      const { count } = await checkIndexFile(source, dims);
-      if (count !== faceIds.size) {
-        throw new SenseError('BAD_INPUT', `index file ${source} holds ${count} vectors but the database has ${faceIds.size} faces`);
+      // Vectors marked deleted (an importer's gaps: upstream faces nobody owns) are no faces; they may carry
+      // any label, and only the live ones must be exactly the database's faces.
+      const { live, deleted } = await readIndexLabels(source, dims);
+      if (live.length !== faceIds.size) {
+        throw new SenseError('BAD_INPUT', `index file ${source} holds ${live.length} vectors but the database has ${faceIds.size} faces`);
       }
+      const unknown = live.find((label) => !faceIds.has(label));
+      if (unknown !== undefined) throw new SenseError('BAD_INPUT', `index file ${source} holds label ${unknown}, which is no face in the database`);
       const name = indexFileName(model, generation);
       await adoptIndexFile(source, dataDir, name);
       created.push(name);
       adoptedFrom.set(name, source);
       const { index } = await loadIndexFile(join(dataDir, name), dims, efSearch);
-      const unknown = index.getIdsList().find((label) => !faceIds.has(label));
-      if (unknown !== undefined) throw new SenseError('BAD_INPUT', `index file ${source} holds label ${unknown}, which is no face in the database`);
       loaded.set(model, index);
-      logger.debug('index file adopted', { model, file: name, count });
+      logger.debug('index file adopted', { model, file: name, count: live.length, deleted: deleted.length });
     }
     return loaded;
   }

@@ -305,6 +305,58 @@ describe('face database', () => {
     expect(database.info().faceCount).toBe(0);
   });
 
+  it('adopts index files whose deleted vectors are no faces, and never returns them', async () => {
+    const subjects = syntheticPerformers(2, 91);
+    const random = createRandom(92);
+    const faces = subjects.map((subject, s) => ({ subject, s, label: s, face: syntheticFace(subject, 0, random) }));
+    // Labels 2 and 7: vectors an importer keeps in the graph but marks deleted (faces nobody owns).
+    const orphans = [2, 7].map((label) => ({ label, face: syntheticFace(subjects[0]!, 5 + label, random) }));
+    const sources = TEST_MODELS.map(({ name, dims }) => {
+      const index = new hnswlib.HierarchicalNSW('cosine', dims);
+      index.initIndex(faces.length + orphans.length);
+      for (const { label, face } of [...faces, ...orphans]) index.addPoint(Array.from(face.embeddings[name]!), label);
+      for (const { label } of orphans) index.markDelete(label);
+      const path = join(dataDir, `prebuilt-${name}.bin`);
+      index.writeIndexSync(path);
+      return { name, path };
+    });
+    const database = await openDb();
+    await database.write((writer) => {
+      const ids = subjects.map((subject) => writer.upsertPerformer(subject.performer));
+      for (const { s, label, face } of faces) writer.addIndexedFace(ids[s]!, label, face);
+      for (const { name, path } of sources) writer.adoptIndexFile(name, path);
+    });
+    expect(database.info().faceCount).toBe(2);
+    const hits = database.search('facenet', orphans[1]!.face.embeddings.facenet!, 10);
+    expect(hits.map((hit) => hit.faceId).sort()).toEqual([0, 1]);
+    await closeDb(database);
+    const reopened = await openDb();
+    expect(reopened.search('arc', orphans[0]!.face.embeddings.arc!, 10).map((hit) => hit.faceId).sort()).toEqual([0, 1]);
+    await closeDb(reopened);
+  });
+
+  it('refuses an adopted index with a live vector that is no face', async () => {
+    const [subject] = syntheticPerformers(1, 95);
+    const random = createRandom(96);
+    const index = new hnswlib.HierarchicalNSW('cosine', 128);
+    index.initIndex(2);
+    index.addPoint(Array.from(sampleEmbeddings(subject!, random).arc!), 5);
+    index.addPoint(Array.from(sampleEmbeddings(subject!, random).arc!), 6);
+    index.markDelete(5);
+    const path = join(dataDir, 'prebuilt-arc.bin');
+    index.writeIndexSync(path);
+    const database = await openDb();
+    const error = await rejection(
+      database.write((writer) => {
+        writer.addIndexedFace(writer.upsertPerformer(subject!.performer), 5, syntheticFace(subject!, 0, random));
+        writer.adoptIndexFile('arc', path);
+        writer.adoptIndexFile('facenet', path);
+      }),
+    );
+    expect(error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('holds label 6, which is no face') });
+    expect(database.info().faceCount).toBe(0);
+  });
+
   it('refuses an index file of other dims instead of loading garbage', async () => {
     const [subject] = syntheticPerformers(1, 81);
     const database = await openDb();
