@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFetch } from '@whatwg-node/fetch';
-import { createSchema, createYoga } from 'graphql-yoga';
+import { createSchema, createYoga, type YogaServerOptions } from 'graphql-yoga';
 import type { AppServices } from '../app-services.js';
 import type { Logger } from '../logger.js';
 import { createErrorMasker, graphqlErrorBody } from './errors.js';
@@ -20,12 +20,14 @@ export interface GraphQLServerOptions {
   maxUploadBytes: number;
   /** Plain HTTP routes served beside /graphql (health, plugin files). */
   routes: HttpRoute[];
+  /** Which browser origins may call /graphql (the Stash UI's); Yoga's default would allow every origin. */
+  cors: NonNullable<YogaServerOptions<object, object>['cors']>;
 }
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Builds the request handler: our routes first, then Yoga at /graphql (with GraphiQL). */
-export function createRequestHandler({ services, logger, maxUploadBytes, routes }: GraphQLServerOptions): RequestHandler {
+export function createRequestHandler({ services, logger, maxUploadBytes, routes, cors }: GraphQLServerOptions): RequestHandler {
   // base64 uploads travel inside JSON: allow for the 4/3 expansion plus the query itself.
   const maxRequestBytes = Math.ceil(maxUploadBytes * 1.37) + 64 * 1024;
   const yoga = createYoga({
@@ -34,6 +36,7 @@ export function createRequestHandler({ services, logger, maxUploadBytes, routes 
     graphqlEndpoint: '/graphql',
     // Yoga answers its own probe at /health otherwise; ours reports the face database.
     healthCheckEndpoint: '/ready',
+    cors,
     graphiql: { title: 'Stash Sense' },
     maskedErrors: { maskError: createErrorMasker(logger.child('graphql')), isDev: false },
     multipart: true,
@@ -48,7 +51,9 @@ export function createRequestHandler({ services, logger, maxUploadBytes, routes 
 
   return (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
-    const route = routes.find((candidate) => candidate.path === path && candidate.method === request.method);
+    // Stash's package manager checks a cached plugin index with HEAD; a GET route answers it (Node drops the body).
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const route = routes.find((candidate) => candidate.path === path && candidate.method === method);
     if (route) {
       Promise.resolve(route.handle(request, response)).catch((error: unknown) => {
         logger.error('route failed', { path, error: error instanceof Error ? error.message : String(error) });

@@ -70,6 +70,7 @@ beforeAll(async () => {
     logger: silentLogger,
     maxUploadBytes: app.config.server.maxUploadBytes,
     routes: createHealthRoutes(app.services.health),
+    cors: false,
   });
   server = await startServer(handler, { host: '127.0.0.1', port: 0 });
 });

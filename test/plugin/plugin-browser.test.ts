@@ -10,7 +10,7 @@ import type { App } from '../../src/app.js';
 import { createRequestHandler, startServer, type RunningServer } from '../../src/graphql/index.js';
 import { createHealthRoutes } from '../../src/health/routes.js';
 import { createRecordingLogger } from '../../src/logger.js';
-import { createPluginRoutes } from '../../src/plugin/index.js';
+import { corsOptions, createPluginRoutes } from '../../src/plugin/index.js';
 import { appVersion } from '../../src/version.js';
 import { openTestApp } from '../helpers/app.js';
 import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
@@ -68,6 +68,7 @@ beforeAll(async () => {
     ],
     galleries: [{ id: '31', title: 'Speeches' }],
   });
+  let uiOrigin = 'http://127.0.0.1:1';
   ({ app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '12' }, { runJobs: true }));
   await app.services.enroll.enrollFolder(join(temp.path, 'people'));
 
@@ -77,6 +78,8 @@ beforeAll(async () => {
     logger: sidecarLog,
     maxUploadBytes: app.config.server.maxUploadBytes,
     routes: [...createHealthRoutes(app.services.health, { stashConfigured: true }), ...createPluginRoutes({ publicUrl: null, version: appVersion, logger: sidecarLog })],
+    // The harness plays Stash's web UI on its own port, so that origin is the one CORS must let in.
+    cors: (request) => corsOptions({ server: { ...app.config.server, corsOrigins: [uiOrigin] }, stash: app.config.stash })(request),
   });
   sidecar = await startServer(handler, { host: '127.0.0.1', port: 0 });
   plugin = await installPlugin(`${sidecar.url}/plugin/index.yml`);
@@ -88,6 +91,7 @@ beforeAll(async () => {
     galleries: { '31': { id: '31', title: 'Speeches' } },
   };
   ui = await startStashUi(plugin, { settings: {}, data, media: { '/media/image-21.jpg': obamaPhoto! } });
+  uiOrigin = new URL(ui.url).origin;
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 

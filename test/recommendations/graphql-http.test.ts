@@ -23,7 +23,7 @@ beforeAll(async () => {
   saveFixtureIdentifications(app.state);
   // The app's own services plus this one, so the test does not depend on how src/app.ts wires it.
   const services = Object.assign({}, app.services, { recommendations: service });
-  const handler = createRequestHandler({ services, logger: silentLogger, maxUploadBytes: app.config.server.maxUploadBytes, routes: [] });
+  const handler = createRequestHandler({ services, logger: silentLogger, maxUploadBytes: app.config.server.maxUploadBytes, routes: [], cors: false });
   server = await startServer(handler, { host: '127.0.0.1', port: 0 });
 });
 

@@ -1,6 +1,8 @@
 import { openApp } from '../../app.js';
 import { createRequestHandler, startServer } from '../../graphql/index.js';
 import { createHealthRoutes } from '../../health/routes.js';
+import { corsOptions, createPluginRoutes } from '../../plugin/index.js';
+import { appVersion } from '../../version.js';
 import type { Command } from '../command.js';
 
 export const serve: Command = async ({ config, logger, signal }) => {
@@ -12,7 +14,11 @@ export const serve: Command = async ({ config, logger, signal }) => {
       services: app.services,
       logger: logger.child('http'),
       maxUploadBytes: config.server.maxUploadBytes,
-      routes: createHealthRoutes(app.services.health, { stashConfigured: app.config.stash !== null }),
+      routes: [
+        ...createHealthRoutes(app.services.health, { stashConfigured: app.config.stash !== null }),
+        ...createPluginRoutes({ publicUrl: config.server.publicUrl, version: appVersion, logger: logger.child('plugin') }),
+      ],
+      cors: corsOptions({ server: config.server, stash: config.stash }),
     });
     server = await startServer(handler, config.server);
   } catch (error: unknown) {
