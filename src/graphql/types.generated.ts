@@ -731,6 +731,7 @@ export type TagBackScope =
 
 export type TagBackSummary = {
   __typename?: 'TagBackSummary';
+  /** Scenes that got performers. */
   applied: Scalars['Int']['output'];
   dryRun: Scalars['Boolean']['output'];
   failed: Scalars['Int']['output'];
@@ -740,6 +741,8 @@ export type TagBackSummary = {
   recommended: Scalars['Int']['output'];
   scenes: Scalars['Int']['output'];
   skipped: Scalars['Int']['output'];
+  /** Dry run: scenes that would have got performers. */
+  wouldApply: Scalars['Int']['output'];
 };
 
 
@@ -1351,6 +1354,7 @@ export type TagBackSummaryResolvers<ContextType = AppContext, ParentType extends
   recommended?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   scenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  wouldApply?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = AppContext> = {

@@ -39,6 +39,7 @@ export interface TagBackSummary {
   dryRun: boolean;
   scenes: number;
   applied: number;
+  wouldApply: number;
   performersAdded: number;
   recommended: number;
   noFaces: number;
@@ -155,6 +156,7 @@ export function summarise(items: readonly TagBackItem[], dryRun: boolean): TagBa
     dryRun,
     scenes: items.length,
     applied: count('APPLIED'),
+    wouldApply: count('WOULD_APPLY'),
     performersAdded: items.filter((item) => item.outcome === 'APPLIED').reduce((sum, item) => sum + item.added.length, 0),
     recommended: items.reduce((sum, item) => sum + item.recommendations.length, 0),
     noFaces: count('NO_FACES'),
