@@ -22,7 +22,7 @@ export interface SessionFactory {
 }
 
 /**
- * Sessions on the configured execution provider. ORT only reports a missing CUDA library, CUDA 12 or
+ * Sessions on the configured execution provider. ORT only reports a missing CUDA library, CUDA runtime or
  * cuDNN 9 when a session asks for the CUDA provider, so the first session decides: with `auto` a failure
  * means CPU from then on (one warning saying why), with `cuda` it stops start-up.
  */
@@ -50,7 +50,8 @@ export function createSessionFactory(setting: ExecutionProviderSetting, tuning: 
       throw new SenseError(
         'MODEL_MISSING',
         `EXECUTION_PROVIDER is "cuda" but the CUDA execution provider is not available: ${failure}. ` +
-          "onnxruntime's CUDA provider needs an NVIDIA GPU, CUDA 12 and cuDNN 9; use EXECUTION_PROVIDER=auto or cpu to run on the CPU.",
+          "onnxruntime's CUDA provider needs an NVIDIA GPU, the CUDA runtime its build targets (see the README's GPU " +
+          'troubleshooting) and cuDNN 9; use EXECUTION_PROVIDER=auto or cpu to run on the CPU.',
       );
     }
     provider = 'cpu';
