@@ -1,2 +1,11 @@
-export { loadModelManifest, parseManifest, type ModelManifest, type ModelProfile, type ModelFile, type ModelSource } from './manifest.js';
+export {
+  PACKAGED_MANIFEST_PATH,
+  loadModelManifest,
+  parseManifest,
+  type ModelManifest,
+  type ModelProfile,
+  type ModelFile,
+  type ModelSource,
+} from './manifest.js';
 export { verifyModelFiles, type ModelPaths } from './verify.js';
+export { fetchModelFiles, type FetchModelsOptions, type FetchProgress, type FetchedModel, type FetchOutcome } from './fetch.js';

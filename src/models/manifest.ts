@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { SenseError, errorMessage } from '../errors.js';
+
+/** The manifest shipped with the package (`models/manifest.json`), from src/ and from dist/ alike. */
+export const PACKAGED_MANIFEST_PATH = fileURLToPath(new URL('../../models/manifest.json', import.meta.url));
 
 export type ModelSource =
   | { kind: 'npm'; package: string; version: string; path: string }
-  | { kind: 'url'; url: string };
+  | { kind: 'url'; url: string }
+  /** A file inside a published archive (InsightFace model packs); the archive has its own sha256 and size. */
+  | { kind: 'zip'; url: string; sha256: string; size?: number; path: string };
 
 export interface ModelFile {
   name: string;
@@ -86,6 +92,14 @@ function parseSource(value: unknown, where: string, fail: (what: string) => neve
   if (value.kind === 'url') {
     if (typeof value.url !== 'string') return fail(`${where} url source needs "url"`);
     return { kind: 'url', url: value.url };
+  }
+  if (value.kind === 'zip') {
+    const { url, sha256, size, path } = value;
+    if (typeof url !== 'string' || typeof path !== 'string') return fail(`${where} zip source needs "url" and "path"`);
+    // Every byte installed is checked: the archive before it is opened, the file after it is extracted.
+    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return fail(`${where} zip source has no lowercase hex "sha256"`);
+    if (size !== undefined && (typeof size !== 'number' || !Number.isInteger(size) || size < 0)) return fail(`${where} zip source has a bad "size"`);
+    return { kind: 'zip', url, sha256, ...(size !== undefined ? { size } : {}), path };
   }
   return fail(`${where} has an unknown source kind ${JSON.stringify(value.kind)}`);
 }

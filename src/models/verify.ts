@@ -30,24 +30,24 @@ export async function verifyModelFiles(modelsDir: string, profileName: string, m
       if (!info.isFile()) throw new Error('not a regular file');
       size = info.size;
     } catch (error: unknown) {
-      throw new SenseError('MODEL_MISSING', `${where} is missing from ${dir}. ${fixHint(profileName, file)}`, { cause: error });
+      throw new SenseError('MODEL_MISSING', `${where} is missing from ${dir}. ${fixHint(profileName, file, dir)}`, { cause: error });
     }
     if (file.size !== undefined && size !== file.size) {
       throw new SenseError(
         'MODEL_MISSING',
-        `${where} in ${dir} is ${size} bytes, not the expected ${file.size}: it is incomplete or a different file. ${fixHint(profileName, file)}`,
+        `${where} in ${dir} is ${size} bytes, not the expected ${file.size}: it is incomplete or a different file. ${fixHint(profileName, file, dir)}`,
       );
     }
     let digest: string;
     try {
       digest = await sha256File(path);
     } catch (error: unknown) {
-      throw new SenseError('MODEL_MISSING', `${where} in ${dir} cannot be read: ${errorMessage(error)}. ${fixHint(profileName, file)}`, { cause: error });
+      throw new SenseError('MODEL_MISSING', `${where} in ${dir} cannot be read: ${errorMessage(error)}. ${fixHint(profileName, file, dir)}`, { cause: error });
     }
     if (digest !== file.sha256) {
       throw new SenseError(
         'MODEL_MISSING',
-        `${where} in ${dir} has sha256 ${digest}, not the expected ${file.sha256}: it is corrupt or a different file. ${fixHint(profileName, file)}`,
+        `${where} in ${dir} has sha256 ${digest}, not the expected ${file.sha256}: it is corrupt or a different file. ${fixHint(profileName, file, dir)}`,
       );
     }
     paths[file.role] = path;
@@ -55,8 +55,10 @@ export async function verifyModelFiles(modelsDir: string, profileName: string, m
   return paths;
 }
 
-function fixHint(profileName: string, file: ModelFile): string {
-  if (file.source.kind === 'url') return `Run \`stash-sense models fetch --profile ${profileName}\` to download it (sha256-checked).`;
+function fixHint(profileName: string, file: ModelFile, dir: string): string {
+  if (file.source.kind !== 'npm') {
+    return `Run \`stash-sense models fetch --profile ${profileName} --models-dir ${dir}\` to download it (resumable, sha256-checked), or bake it into the Docker image.`;
+  }
   const profileArgument = profileName === 'embedded' ? '' : ` -- --profile ${profileName}`;
   return `Run \`npm run models:fetch${profileArgument}\` to install it (set MODELS_DIR if the models live elsewhere).`;
 }

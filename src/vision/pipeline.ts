@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { loadModelManifest, verifyModelFiles } from '../models/index.js';
+import { PACKAGED_MANIFEST_PATH, loadModelManifest, verifyModelFiles } from '../models/index.js';
 import type {
   Box,
   DetectedFace,
@@ -59,7 +58,7 @@ export const DEFAULT_VISION_TUNING: VisionTuning = {
   intraOpNumThreads: 0,
   allowSpinning: false,
   embedBatchSize: 8,
-  manifestPath: fileURLToPath(new URL('../../models/manifest.json', import.meta.url)),
+  manifestPath: PACKAGED_MANIFEST_PATH,
 };
 
 // A new profile is one more opener here.

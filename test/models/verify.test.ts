@@ -30,6 +30,25 @@ describe('loadModelManifest', () => {
     expect(embedded.files[0]!.source).toMatchObject({ kind: 'npm', package: 'faceplugin-face-recognition-js' });
   });
 
+  it('reads the shipped stash-sense profile: SCRFD from the buffalo_sc pack, FaceNet512 and ArcFace, each with size and sha256', async () => {
+    const manifest = await loadModelManifest(manifestPath);
+    const profile = manifest.profiles['stash-sense']!;
+    expect(profile.embeddingModels).toEqual(['facenet', 'arcface']);
+    expect(profile.files.map((file) => [file.name, file.role, file.size])).toEqual([
+      ['det_500m.onnx', 'detector', 2524817],
+      ['facenet512.onnx', 'facenet', 93985006],
+      ['arcface.onnx', 'arcface', 136564309],
+    ]);
+    expect(profile.files[0]!.source).toMatchObject({ kind: 'zip', path: 'det_500m.onnx', url: expect.stringMatching(/buffalo_sc\.zip$/), size: 16140916 });
+    expect(profile.files[1]!.source).toEqual({ kind: 'url', url: expect.stringMatching(/\/facenet512\.onnx$/) });
+    expect(profile.files[1]!.sha256).toBe('4b6fcd19d0355d532d25007989d62cdfb5f86d761e52c6287aac9d821011a9e6');
+  });
+
+  it('refuses a zip source without the archive sha256', () => {
+    const file = { name: 'd.onnx', role: 'detector', sha256: 'a'.repeat(64), source: { kind: 'zip', url: 'https://example.org/p.zip', path: 'd.onnx' } };
+    expect(() => parseManifest({ profiles: { p: { embeddingModels: [], files: [file] } } }, 'm.json')).toThrow(/zip source has no lowercase hex "sha256"/);
+  });
+
   it('accepts url-sourced profiles', () => {
     const manifest = parseManifest(
       { profiles: { other: { embeddingModels: ['x'], files: [{ name: 'x.onnx', role: 'embedder', sha256: 'a'.repeat(64), source: { kind: 'url', url: 'https://example.org/x.onnx' } }] } } },
@@ -112,6 +131,13 @@ describe('verifyModelFiles', () => {
     );
     const error = await failure(verifyModelFiles(temp.path, 'stash-sense', withUrl));
     expect(error.message).toContain('stash-sense models fetch --profile stash-sense');
+  });
+
+  it('names a missing stash-sense file and the command that fetches it into this folder', async () => {
+    const error = await failure(verifyModelFiles(temp.path, 'stash-sense', manifest));
+    expect(error.code).toBe('MODEL_MISSING');
+    expect(error.message).toContain('Model file det_500m.onnx (profile "stash-sense", detector) is missing from');
+    expect(error.message).toContain(`stash-sense models fetch --profile stash-sense --models-dir ${temp.path}`);
   });
 
   it('refuses an unknown profile', async () => {
