@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { SenseError } from '../../errors.js';
+import { createImportService, type ImportProgress } from '../../upstream/index.js';
+import type { Command } from '../command.js';
+import { createProgressBar, type ProgressBar } from '../progress.js';
+
+const help = `Usage: stash-sense import-upstream DIR [--data-dir DIR]
+
+Replaces the face database in the data folder with a release of the Python stash-sense sidecar's database
+(manifest.json, faces.json, performers.json, face_facenet.voy, face_arcface.voy and, when present,
+performers.db), keeping its face ids and every stash-box ID it knows. The release's checksums and counts are
+checked first: a release that fails them is refused and the current database stays as it is. Needs
+MODEL_PROFILE=stash-sense, whose models search these embeddings. Stop a running Stash Sense first, or use
+the importUpstream mutation, which switches the running service over to the new database.
+`;
+
+const stepTitles: Record<ImportProgress['step'], string> = {
+  checksums: 'checking sha256',
+  'read-performers': 'reading performers',
+  convert: 'converting index',
+  performers: 'writing performers',
+  faces: 'writing faces',
+  install: 'installing',
+};
+
+export const importUpstream: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
+  const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
+  if (values.help) {
+    stdout.write(help);
+    return;
+  }
+  const [dir, ...extra] = positionals;
+  if (!dir || extra.length > 0) throw new SenseError('BAD_INPUT', `import-upstream takes one folder\n\n${help}`);
+  const service = createImportService({
+    dataDir: config.paths.dataDir,
+    profile: config.vision.profile,
+    logger: logger.child('import'),
+    // Nothing is open in this process; a service started later opens the installed database.
+    reopen: async () => {},
+  });
+
+  let bar: ProgressBar | undefined;
+  let barKey = '';
+  const result = await service.importRelease(dir, {
+    signal,
+    onProgress: (progress) => {
+      const key = progress.step === 'convert' ? `${progress.step}:${progress.model}` : progress.step;
+      if (key !== barKey) {
+        bar?.finish();
+        const title = progress.step === 'convert' ? `${stepTitles.convert} ${progress.model}` : stepTitles[progress.step];
+        bar = createProgressBar(stderr, title);
+        barKey = key;
+      }
+      // Byte counts (checksums) read better in MB.
+      const scale = progress.step === 'checksums' ? 1e6 : 1;
+      bar!.update(Math.round(progress.done / scale), Math.round(progress.total / scale), progress.step === 'checksums' ? `MB ${progress.file}` : '');
+    },
+  });
+  bar?.finish();
+  stdout.write(
+    `Imported upstream release ${result.upstreamVersion}: ${result.performerCount} performer(s), ${result.faceCount} face(s)` +
+      `${result.skippedFaces > 0 ? `, ${result.skippedFaces} face(s) without a performer left out` : ''} in ${(result.ms / 1000).toFixed(1)} s.\n` +
+      `Face database version ${result.version} in ${config.paths.dataDir}.\n`,
+  );
+};
