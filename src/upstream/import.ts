@@ -32,7 +32,7 @@ export interface ImportUpstreamResult {
   faceCount: number;
   /** faces.json entries without a performer; their vectors are in the indices, marked deleted. */
   skippedFaces: number;
-  ms: number;
+  durationMs: number;
 }
 
 // Yield now and then inside the long write so progress reaches subscribers and the server keeps answering.
@@ -126,7 +126,7 @@ export async function importUpstream(
       performerCount: installed.performerCount,
       faceCount: installed.faceCount,
       skippedFaces: upstream.skippedFaceIds.length,
-      ms: Math.round(performance.now() - started),
+      durationMs: Math.round(performance.now() - started),
     };
     logger.info('upstream release imported', { ...result });
     return result;

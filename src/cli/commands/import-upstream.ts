@@ -59,7 +59,7 @@ export const importUpstream: Command = async ({ args, config, logger, stdout, st
   bar?.finish();
   stdout.write(
     `Imported upstream release ${result.upstreamVersion}: ${result.performerCount} performer(s), ${result.faceCount} face(s)` +
-      `${result.skippedFaces > 0 ? `, ${result.skippedFaces} face(s) without a performer left out` : ''} in ${(result.ms / 1000).toFixed(1)} s.\n` +
+      `${result.skippedFaces > 0 ? `, ${result.skippedFaces} face(s) without a performer left out` : ''} in ${(result.durationMs / 1000).toFixed(1)} s.\n` +
       `Face database version ${result.version} in ${config.paths.dataDir}.\n`,
   );
 };
