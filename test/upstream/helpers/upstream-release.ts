@@ -14,8 +14,10 @@ export interface ReleasePerformer {
   aliases?: string[];
   /** Short endpoint name as upstream stores it ('stashdb', 'theporndb', …) → stash-box id; first = universal id. */
   stashIds: [string, string][];
-  /** One embedding per face (used for both models; arcface gets it reversed so the models differ). */
+  /** One embedding per face (used for both models; arcface gets it reversed so the models differ)… */
   faces: Float32Array[];
+  /** …unless the ArcFace embeddings are given, one per face. */
+  arcfaceFaces?: Float32Array[];
 }
 
 export interface ReleaseOptions {
@@ -50,9 +52,9 @@ export async function writeUpstreamRelease(dir: string, performers: ReleasePerfo
       image_url: performer.imageUrl ?? null,
       face_count: performer.faces.length,
     };
-    for (const vector of performer.faces) {
+    for (const [i, vector] of performer.faces.entries()) {
       facenet.push({ label: faces.length, vector });
-      arcface.push({ label: faces.length, vector: Float32Array.from(vector).reverse() });
+      arcface.push({ label: faces.length, vector: performer.arcfaceFaces?.[i] ?? Float32Array.from(vector).reverse() });
       faces.push(universalId);
     }
   }
