@@ -3,6 +3,7 @@
 import type { Logger } from '../logger.js';
 import type { ModelPaths } from '../models/index.js';
 import type { SessionFactory } from './onnx-sessions.js';
+import type { Affine } from './similarity.js';
 import type { Box, Point, RgbImage } from './types.js';
 
 /** A face as a detector reports it: landmarks only when the detector predicts them itself (SCRFD does). */
@@ -38,6 +39,8 @@ export interface ProfileModels {
   readonly detector: FaceDetector;
   readonly landmarks: LandmarkLocator | undefined;
   readonly embedders: readonly FaceEmbedder[];
+  /** Warps a frame onto the 112×112 alignment template as the profile's models were trained or indexed; a float bilinear warp when absent. */
+  readonly warp?: (image: RgbImage, matrix: Affine, width: number, height: number) => RgbImage;
   close(): Promise<void>;
 }
 

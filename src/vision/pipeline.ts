@@ -121,7 +121,8 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     if (input.length === 0) return [];
     const faces = await withLandmarks(image, input, timings);
     let start = performance.now();
-    const aligned = faces.map((face) => warpAffine(image, estimateSimilarity(face.landmarks, ARCFACE_TEMPLATE_112), 112, 112));
+    const warp = models.warp ?? warpAffine;
+    const aligned = faces.map((face) => warp(image, estimateSimilarity(face.landmarks, ARCFACE_TEMPLATE_112), 112, 112));
     timings.alignMs += performance.now() - start;
     start = performance.now();
     const vectors = new Map<string, Float32Array[]>();

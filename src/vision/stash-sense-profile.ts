@@ -1,6 +1,6 @@
 // The Python stash-sense sidecar's models, preprocessed exactly as it does (reference/upstream-pipeline.md §1),
 // so faces embedded here land next to the vectors of its published database: SCRFD det_500m, the ArcFace
-// 5-point alignment (done by the pipeline), FaceNet512 and ArcFace, both flip-averaged.
+// 5-point alignment (the pipeline's, with OpenCV's warp), FaceNet512 and ArcFace, both flip-averaged.
 import { readFile } from 'node:fs/promises';
 import type * as ort from 'onnxruntime-node';
 import { SenseError } from '../errors.js';
@@ -8,6 +8,7 @@ import type { ModelPaths } from '../models/index.js';
 import type { ProfileModels, ProfileOpenOptions } from './models.js';
 import { createOnnxEmbedder, nhwcRgbInput, type EmbedderInput, type FlipMerge } from './onnx-embedder.js';
 import { createScrfdDetector, SCRFD_DEFAULTS } from './scrfd-detector.js';
+import { warpAffineOpenCv } from './opencv-warp.js';
 
 export interface StashSenseEmbedderSpec {
   /** The embedding model's name in the face database; also the manifest role of its file. */
@@ -48,6 +49,8 @@ export async function openStashSenseProfile(options: ProfileOpenOptions): Promis
       detector,
       landmarks: undefined,
       embedders,
+      // insightface's norm_crop is cv2.warpAffine of the least-squares similarity onto the same template.
+      warp: warpAffineOpenCv,
       close: async () => {
         await Promise.allSettled(opened.map((session) => session.release()));
       },

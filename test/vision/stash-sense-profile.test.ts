@@ -8,6 +8,7 @@ import { createVisionPipeline, type RgbImage, type VisionPipeline } from '../../
 import type { ProfileModels } from '../../src/vision/models.js';
 import { createSessionFactory } from '../../src/vision/onnx-sessions.js';
 import { resizeOpenCv } from '../../src/vision/opencv-resize.js';
+import { warpAffineOpenCv } from '../../src/vision/opencv-warp.js';
 import { openStashSenseProfile } from '../../src/vision/stash-sense-profile.js';
 import { mirrorImage } from '../../src/vision/warp.js';
 import { makeTempDir } from '../helpers/fixtures.js';
@@ -81,6 +82,8 @@ describe('stash-sense profile: embedder inputs', () => {
       ['arcface', 512],
     ]);
     expect(models.landmarks).toBeUndefined();
+    // Aligned crops are cut the way insightface's norm_crop cuts them (test/vision/opencv-warp.test.ts).
+    expect(models.warp).toBe(warpAffineOpenCv);
   });
 
   it('feeds FaceNet512 NHWC 160×160 RGB, INTER_AREA-enlarged from the 112 crop, as (x − 127.5) / 127.5', async () => {
