@@ -4,6 +4,7 @@ import type { HealthService } from './health/index.js';
 import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
 import type { RecommendationService } from './recommendations/index.js';
 import type { JobsService, TagBackService } from './tagback/index.js';
+import type { ImportService } from './upstream/index.js';
 
 /** What resolvers may call: one service per concern, each built in src/app.ts. */
 export interface AppServices {
@@ -16,4 +17,5 @@ export interface AppServices {
   enroll: EnrollService;
   jobs: JobsService;
   recommendations: RecommendationService;
+  upstreamImport: ImportService;
 }

@@ -12,6 +12,7 @@ import { checkStash, createStashClient, type StashClient } from './stash/index.j
 import { startJobRunner, type JobRunner } from './jobs/index.js';
 import { createRecommendationService } from './recommendations/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
+import { createImportService } from './upstream/index.js';
 import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
 import { appVersion } from './version.js';
 
@@ -49,18 +50,13 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
   const closers: (() => Promise<void>)[] = [];
   try {
     log.info('loading face database', { dataDir: config.paths.dataDir, profile: config.vision.profile });
-    const database = await openFaceDatabase(
-      { dataDir: config.paths.dataDir, profile: config.vision.profile, models: profileModels[config.vision.profile] },
-      logger.child('faces'),
-    );
+    const faceOptions = { dataDir: config.paths.dataDir, profile: config.vision.profile, models: profileModels[config.vision.profile] };
+    let database = await openFaceDatabase(faceOptions, logger.child('faces'));
     closers.push(() => database.close());
     const info = database.info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
-    if (config.vision.profile !== 'embedded') {
-      throw new SenseError('BAD_INPUT', `MODEL_PROFILE=${config.vision.profile} is not available in this build; use MODEL_PROFILE=embedded`);
-    }
-    const vision = await createVisionPipeline({ ...config.vision, profile: 'embedded' }, logger.child('vision'));
+    const vision = await createVisionPipeline(config.vision, logger.child('vision'));
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
 
@@ -129,13 +125,25 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       return runner;
     });
     const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
+    // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
+    const upstreamImport = createImportService({
+      dataDir: config.paths.dataDir,
+      profile: config.vision.profile,
+      logger: logger.child('import'),
+      reopen: async () => {
+        const next = await openFaceDatabase(faceOptions, logger.child('faces'));
+        const previous = database;
+        database = next;
+        await previous.close();
+      },
+    });
     return {
       config,
       vision,
       faces,
       state,
       stash,
-      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, recommendations, faceDatabase: { info: () => database.info() } },
+      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, recommendations, upstreamImport, faceDatabase: { info: () => database.info() } },
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {

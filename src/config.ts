@@ -41,6 +41,9 @@ export class ConfigError extends Error {
  */
 export const defaultMaxDistance: Record<ModelProfile, number> = { embedded: 0.6, 'stash-sense': 0.5 };
 
+/** Detector score thresholds: the embedded detector's library uses 0.65; SCRFD as the Python sidecar runs it, 0.5. */
+export const defaultDetectionThreshold: Record<ModelProfile, number> = { embedded: 0.65, 'stash-sense': 0.5 };
+
 export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Config {
   const problems: string[] = [];
   const read = createReader(env, problems);
@@ -63,7 +66,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       profile,
       executionProvider: read.oneOf('EXECUTION_PROVIDER', ['auto', 'cuda', 'cpu'] as const, 'auto'),
       maxImagePixels: Math.round(read.number('MAX_IMAGE_MEGAPIXELS', 100, { min: 1, max: 1000 }) * 1_000_000),
-      detectionThreshold: read.number('DETECTION_THRESHOLD', 0.65, { min: 0.05, max: 0.99 }),
+      detectionThreshold: read.number('DETECTION_THRESHOLD', defaultDetectionThreshold[profile], { min: 0.05, max: 0.99 }),
       flip: read.boolean('FLIP_EMBEDDINGS', true),
     },
     match: {

@@ -9,6 +9,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'run the service (GraphQL on PORT, default 5000)', load: async () => (await import('./commands/serve.js')).serve },
   enroll: { summary: 'enroll DIR: add performers from one folder per performer', load: async () => (await import('./commands/enroll.js')).enroll },
   identify: { summary: 'identify FILE...: find the faces in images and who they are', load: async () => (await import('./commands/identify.js')).identify },
+  models: { summary: 'models fetch [--profile P]: download and check model files', load: async () => (await import('./commands/models.js')).models },
+  'import-upstream': { summary: "import-upstream DIR: use the Python stash-sense sidecar's face database release", load: async () => (await import('./commands/import-upstream.js')).importUpstream },
   'tag-back': { summary: 'identify many Stash scenes and add the performers it is sure of', load: async () => (await import('./commands/tag-back.js')).tagBack },
 };
 
@@ -16,7 +18,7 @@ const usage = `Usage: stash-sense <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`)
+  .map(([name, { summary }]) => `  ${name.padEnd(16)} ${summary}`)
   .join('\n')}
 
 Every command takes --data-dir DIR (default DATA_DIR or ./data).

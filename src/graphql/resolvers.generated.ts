@@ -20,6 +20,7 @@ import    { identifyGallery as Mutation_identifyGallery } from './resolvers/Muta
 import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation/identifyImage.js';
 import    { identifyScene as Mutation_identifyScene } from './resolvers/Mutation/identifyScene.js';
 import    { identifyStashImage as Mutation_identifyStashImage } from './resolvers/Mutation/identifyStashImage.js';
+import    { importUpstream as Mutation_importUpstream } from './resolvers/Mutation/importUpstream.js';
 import    { startTagBack as Mutation_startTagBack } from './resolvers/Mutation/startTagBack.js';
 import    { jobProgress as Subscription_jobProgress } from './resolvers/Subscription/jobProgress.js';
 import    { Box } from './resolvers/Box.js';
@@ -36,6 +37,7 @@ import    { Health } from './resolvers/Health.js';
 import    { IdentifiedFace } from './resolvers/IdentifiedFace.js';
 import    { IdentifyTimings } from './resolvers/IdentifyTimings.js';
 import    { ImageIdentification } from './resolvers/ImageIdentification.js';
+import    { ImportResult } from './resolvers/ImportResult.js';
 import    { Job } from './resolvers/Job.js';
 import    { JobError } from './resolvers/JobError.js';
 import    { JobProgress } from './resolvers/JobProgress.js';
@@ -67,7 +69,7 @@ import    { TagBackSummary } from './resolvers/TagBackSummary.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
       Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification },
-      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,startTagBack: Mutation_startTagBack },
+      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,startTagBack: Mutation_startTagBack },
       Subscription: { jobProgress: Subscription_jobProgress },
       Box: Box,
 Candidate: Candidate,
@@ -83,6 +85,7 @@ Health: Health,
 IdentifiedFace: IdentifiedFace,
 IdentifyTimings: IdentifyTimings,
 ImageIdentification: ImageIdentification,
+ImportResult: ImportResult,
 Job: Job,
 JobError: JobError,
 JobProgress: JobProgress,

@@ -177,6 +177,20 @@ export type ImageIdentification = {
   width: Scalars['Int']['output'];
 };
 
+/** What an import of an upstream stash-sense release installed. */
+export type ImportResult = {
+  __typename?: 'ImportResult';
+  durationMs: Scalars['Int']['output'];
+  faceCount: Scalars['Int']['output'];
+  performerCount: Scalars['Int']['output'];
+  /** faces.json entries without a performer, left out of search results. */
+  skippedFaces: Scalars['Int']['output'];
+  /** The release's own version, from its manifest.json. */
+  upstreamVersion: Scalars['String']['output'];
+  /** The installed face database's version (faceDatabase.version from now on). */
+  version: Scalars['String']['output'];
+};
+
 export type Job = {
   __typename?: 'Job';
   attempts: Scalars['Int']['output'];
@@ -299,6 +313,14 @@ export type Mutation = {
   /** Identifies the faces of one Stash image, with candidates linked to your Stash performers. */
   identifyStashImage: StashImageIdentification;
   /**
+   * Replaces the face database with a release of the Python stash-sense sidecar's database, read from a folder
+   * the sidecar can see (manifest.json, faces.json, performers.json, face_facenet.voy, face_arcface.voy and,
+   * when present, performers.db). Checksums and counts are checked first; a release that fails them is refused
+   * (BAD_INPUT) and the current database keeps serving. Needs MODEL_PROFILE=stash-sense. One import at a time
+   * (CONFLICT otherwise). Returns once the new database is installed and serving.
+   */
+  importUpstream: ImportResult;
+  /**
    * Starts a batch tag-back over many scenes: each is identified, performers at or above autoApplyConfidence
    * are added (ADD only, as applyScenePerformers), and candidates at or above suggestConfidence become
    * recommendations. Scenes already identified with the current face database are skipped unless force.
@@ -374,6 +396,11 @@ export type MutationidentifySceneArgs = {
 export type MutationidentifyStashImageArgs = {
   imageId: Scalars['ID']['input'];
   options?: InputMaybe<IdentifyOptions>;
+};
+
+
+export type MutationimportUpstreamArgs = {
+  dir: Scalars['String']['input'];
 };
 
 
@@ -850,6 +877,7 @@ export type ResolversTypes = {
   IdentifyOptions: IdentifyOptions;
   IdentifyTimings: ResolverTypeWrapper<IdentifyTimings>;
   ImageIdentification: ResolverTypeWrapper<Omit<ImageIdentification, 'faces'> & { faces: Array<ResolversTypes['IdentifiedFace']> }>;
+  ImportResult: ResolverTypeWrapper<ImportResult>;
   Job: ResolverTypeWrapper<JobMapper>;
   JobError: ResolverTypeWrapper<JobErrorMapper>;
   JobProgress: ResolverTypeWrapper<JobProgress>;
@@ -917,6 +945,7 @@ export type ResolversParentTypes = {
   IdentifyOptions: IdentifyOptions;
   IdentifyTimings: IdentifyTimings;
   ImageIdentification: Omit<ImageIdentification, 'faces'> & { faces: Array<ResolversParentTypes['IdentifiedFace']> };
+  ImportResult: ImportResult;
   Job: JobMapper;
   JobError: JobErrorMapper;
   JobProgress: JobProgress;
@@ -1075,6 +1104,15 @@ export type ImageIdentificationResolvers<ContextType = AppContext, ParentType ex
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type ImportResultResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['ImportResult'] = ResolversParentTypes['ImportResult']> = {
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  faceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  performerCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skippedFaces?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  upstreamVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type JobResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1142,6 +1180,7 @@ export type MutationResolvers<ContextType = AppContext, ParentType extends Resol
   identifyImage?: Resolver<ResolversTypes['ImageIdentification'], ParentType, ContextType, Partial<MutationidentifyImageArgs>>;
   identifyScene?: Resolver<ResolversTypes['SceneIdentification'], ParentType, ContextType, RequireFields<MutationidentifySceneArgs, 'sceneId'>>;
   identifyStashImage?: Resolver<ResolversTypes['StashImageIdentification'], ParentType, ContextType, RequireFields<MutationidentifyStashImageArgs, 'imageId'>>;
+  importUpstream?: Resolver<ResolversTypes['ImportResult'], ParentType, ContextType, RequireFields<MutationimportUpstreamArgs, 'dir'>>;
   startTagBack?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartTagBackArgs, 'input'>>;
 };
 
@@ -1375,6 +1414,7 @@ export type Resolvers<ContextType = AppContext> = {
   IdentifiedFace?: IdentifiedFaceResolvers<ContextType>;
   IdentifyTimings?: IdentifyTimingsResolvers<ContextType>;
   ImageIdentification?: ImageIdentificationResolvers<ContextType>;
+  ImportResult?: ImportResultResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
   JobError?: JobErrorResolvers<ContextType>;
   JobProgress?: JobProgressResolvers<ContextType>;
