@@ -3,22 +3,24 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { openTestApp } from '../helpers/app.js';
 import { facesDir, makeTempDir } from '../helpers/fixtures.js';
-import { startTestServer } from '../helpers/server.js';
-import { createStashDouble, facePhoto, type StashDouble } from '../stash-double/index.js';
+import { startStashSidecar, type StashSidecar } from '../helpers/stash-sidecar.js';
+import { facePhoto, type StashDouble } from '../stash-double/index.js';
 
 const stashdb = 'https://stashdb.org/graphql';
 const temp = makeTempDir();
 let app: App;
 let double: StashDouble;
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: StashSidecar['server'];
+let sidecar: StashSidecar;
 
 const enrollMutation = `mutation { enrollFromStash { performers facesAdded performersAdded alreadyEnrolled skipped { performerId name reason } databaseVersion } }`;
 
 beforeAll(async () => {
   const noFace = await sharp({ create: { width: 400, height: 600, channels: 3, background: { r: 200, g: 180, b: 160 } } }).jpeg().toBuffer();
-  double = await createStashDouble({
+  sidecar = await startStashSidecar(temp.path, {
+    enroll: false,
+    stash: {
     performers: [
       { id: '1', name: 'Barack Obama', aliases: ['Barry'], stashIds: [{ endpoint: stashdb, stashId: 'obama-uuid' }], image: { file: facePhoto('people/obama/01.jpg') } },
       { id: '2', name: 'Joe Biden', stashIds: [{ endpoint: stashdb, stashId: 'biden-uuid' }], image: { file: facePhoto('people/biden/01.jpg') } },
@@ -26,14 +28,12 @@ beforeAll(async () => {
       { id: '4', name: 'Faceless', image: noFace },
       { id: '5', name: 'No Picture' },
     ],
+    },
   });
-  ({ app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '' }));
-  server = await startTestServer(app);
+  ({ app, double, server } = sidecar);
 });
 afterAll(async () => {
-  await server?.close();
-  await app?.close();
-  await double?.close();
+  await sidecar?.close();
   temp.remove();
 });
 

@@ -1,20 +1,16 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { openTestApp } from '../helpers/app.js';
-import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
 import { makeTempDir } from '../helpers/fixtures.js';
-import { startTestServer } from '../helpers/server.js';
-import { buildSceneVideo, buildScreenshot, buildSpriteSheet, createMediaCache, createStashDouble, facePhoto, type StashDouble } from '../stash-double/index.js';
+import { startStashSidecar, type StashSidecar } from '../helpers/stash-sidecar.js';
+import { buildSceneVideo, buildScreenshot, buildSpriteSheet, createMediaCache, facePhoto, type StashDouble } from '../stash-double/index.js';
 
 const stashdb = 'https://stashdb.org/graphql';
 const obamaId = '0ba4a000-0000-4000-8000-000000000001';
 const bidenId = 'b1d3n000-0000-4000-8000-000000000002';
 const temp = makeTempDir();
 const media = createMediaCache();
-let app: App;
 let double: StashDouble;
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: StashSidecar['server'];
+let sidecar: StashSidecar;
 
 const identifySceneQuery = `mutation($id: ID!, $options: SceneIdentifyOptions) {
   identifyScene(sceneId: $id, options: $options) {
@@ -37,8 +33,6 @@ interface SceneResult {
 }
 
 beforeAll(async () => {
-  const { enrolled } = splitPeople();
-  writeEnrolmentFolder(join(temp.path, 'people'), enrolled, { obama: obamaId, biden: bidenId });
   const video = await buildSceneVideo(media, {
     segments: [
       { photo: facePhoto('people/obama/02.jpg'), seconds: 3 },
@@ -51,7 +45,10 @@ beforeAll(async () => {
   const sprite = await buildSpriteSheet(media, video, { spriteName: 'abc123_sprite.jpg' });
   const screenshot = await buildScreenshot(media, video, 1.5);
   const file = { duration: video.durationSeconds, width: video.width, height: video.height, oshash: 'abc123' };
-  double = await createStashDouble({
+  sidecar = await startStashSidecar(temp.path, {
+    stashIds: { obama: obamaId, biden: bidenId },
+    env: { SCENE_FRAMES: '40' },
+    stash: {
     performers: [
       { id: '11', name: 'Joe Biden', stashIds: [{ endpoint: stashdb, stashId: bidenId }] },
       { id: '12', name: 'Barack Obama', stashIds: [{ endpoint: stashdb, stashId: obamaId }] },
@@ -64,15 +61,12 @@ beforeAll(async () => {
       { id: '3', title: 'Corrupt', files: [{ duration: 10, width: 1280, height: 720, oshash: 'bad000' }], media: { stream: Buffer.from('this is not a video file at all'.repeat(100)) } },
       { id: '4', title: 'Stream gone', files: [{ ...file, oshash: 'abc124' }], media: { sprite: sprite.sprite, vtt: sprite.vtt.replaceAll('abc123_sprite', 'abc124_sprite'), screenshot } },
     ],
+    },
   });
-  ({ app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '40' }));
-  await app.services.enroll.enrollFolder(join(temp.path, 'people'));
-  server = await startTestServer(app);
+  ({ double, server } = sidecar);
 });
 afterAll(async () => {
-  await server?.close();
-  await app?.close();
-  await double?.close();
+  await sidecar?.close();
   media.close();
   temp.remove();
 });

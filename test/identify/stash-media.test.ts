@@ -1,17 +1,15 @@
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { openTestApp } from '../helpers/app.js';
-import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
 import { makeTempDir } from '../helpers/fixtures.js';
-import { startTestServer } from '../helpers/server.js';
-import { createStashDouble, facePhoto, type StashDouble } from '../stash-double/index.js';
+import { startStashSidecar, type StashSidecar } from '../helpers/stash-sidecar.js';
+import { facePhoto, type StashDouble, type StashDoubleOptions } from '../stash-double/index.js';
 
 const temp = makeTempDir();
+let sidecar: StashSidecar;
 let app: App;
 let double: StashDouble;
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: StashSidecar['server'];
 
 const photo = (path: string) => ({ file: facePhoto(path) });
 
@@ -23,8 +21,7 @@ async function tinyLennon(): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  writeEnrolmentFolder(join(temp.path, 'people'), splitPeople().enrolled);
-  double = await createStashDouble({
+  const stash: StashDoubleOptions = {
     performers: [
       { id: '1', name: 'Obama', aliases: ['obama'] },
       { id: '2', name: 'someone', aliases: ['Kit_Harington'] },
@@ -41,15 +38,12 @@ beforeAll(async () => {
       { id: '105', galleryIds: ['50'], file: { width: 1, height: 1 }, media: await tinyLennon() },
     ],
     scenes: [{ id: '7', title: 'Tag me', performerIds: ['2'], tagIds: ['9'] }],
-  });
-  ({ app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SUGGESTED_TAG: 'Found by Stash Sense' }));
-  await app.services.enroll.enrollFolder(join(temp.path, 'people'));
-  server = await startTestServer(app);
+  };
+  sidecar = await startStashSidecar(temp.path, { stash, env: { SUGGESTED_TAG: 'Found by Stash Sense' } });
+  ({ app, double, server } = sidecar);
 });
 afterAll(async () => {
-  await server?.close();
-  await app?.close();
-  await double?.close();
+  await sidecar?.close();
   temp.remove();
 });
 

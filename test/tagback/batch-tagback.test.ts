@@ -1,18 +1,14 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { openTestApp } from '../helpers/app.js';
-import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
 import { makeTempDir } from '../helpers/fixtures.js';
-import { startTestServer } from '../helpers/server.js';
-import { createStashDouble, type StashDouble } from '../stash-double/index.js';
+import { startStashSidecar, type StashSidecar } from '../helpers/stash-sidecar.js';
+import type { StashDouble } from '../stash-double/index.js';
 import { buildBatchScenes, createMediaCache, obamaStashId } from './scene-fixtures.js';
 
 const temp = makeTempDir();
 const media = createMediaCache();
-let app: App;
 let double: StashDouble;
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let server: StashSidecar['server'];
+let sidecar: StashSidecar;
 
 const jobFields = `id status progress { done total current } error { code message }
   tagBack { dryRun scenes applied performersAdded recommended noFaces skipped failed items { sceneId outcome added recommendations error } }`;
@@ -40,18 +36,16 @@ async function waitForJob(id: string): Promise<JobView> {
 }
 
 beforeAll(async () => {
-  const { enrolled } = splitPeople();
-  writeEnrolmentFolder(join(temp.path, 'people'), enrolled, { obama: obamaStashId });
-  const fixtures = await buildBatchScenes(media, temp.path);
-  double = await createStashDouble(fixtures);
-  ({ app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '10' }, { runJobs: true }));
-  await app.services.enroll.enrollFolder(join(temp.path, 'people'));
-  server = await startTestServer(app);
+  sidecar = await startStashSidecar(temp.path, {
+    stash: await buildBatchScenes(media, temp.path),
+    stashIds: { obama: obamaStashId },
+    env: { SCENE_FRAMES: '10' },
+    app: { runJobs: true },
+  });
+  ({ double, server } = sidecar);
 });
 afterAll(async () => {
-  await server?.close();
-  await app?.close();
-  await double?.close();
+  await sidecar?.close();
   media.close();
   temp.remove();
 });
