@@ -91,6 +91,9 @@
   var dismissRecommendationMutation = operation(
     `mutation StashSenseDismissRecommendation($id: ID!, $permanent: Boolean) { dismissRecommendation(id: $id, permanent: $permanent) { id status } }`
   );
+  var dismissSceneCandidateMutation = operation(
+    `mutation StashSenseDismissSceneCandidate($sceneId: ID!, $performerId: ID!, $permanent: Boolean) { dismissSceneCandidate(sceneId: $sceneId, performerId: $performerId, permanent: $permanent) { id status } }`
+  );
   var jobFields = `
   id kind status createdAt startedAt finishedAt
   progress { done total current ratePerMin etaSec }
@@ -653,9 +656,12 @@
       async dismiss(candidate) {
         set(candidate, { state: "busy" });
         try {
-          if (target.kind === "scene") await dismissRecommendations(client, target.id, candidate.performerId);
+          if (target.kind === "scene") {
+            await client.request(dismissSceneCandidateMutation, { sceneId: target.id, performerId: candidate.performerId, permanent: false });
+          }
         } catch (error) {
-          console.warn("Stash Sense: could not dismiss the matching recommendation", error);
+          set(candidate, { state: "failed", error });
+          return;
         }
         writeDismissed(storageKey, [...readDismissed(storageKey), candidate.performerId]);
         set(candidate, { state: "dismissed" });
@@ -667,18 +673,6 @@
     if (target.kind === "scene") await client.request(applyScenePerformersMutation, { sceneId: target.id, performerIds });
     else if (target.kind === "image") await client.request(applyImagePerformersMutation, { imageId: target.id, performerIds });
     else await client.request(applyGalleryPerformersMutation, { galleryId: target.id, performerIds });
-  }
-  async function dismissRecommendations(client, sceneId, performerId) {
-    const { recommendations } = await client.request(recommendationsQuery, {
-      filter: { type: "SCENE_PERFORMER", status: "PENDING", targetId: sceneId },
-      first: 100,
-      after: null
-    });
-    for (const { node } of recommendations.edges) {
-      if (node.details.__typename === "ScenePerformerDetails" && node.details.sceneId === sceneId && node.details.candidate.performerId === performerId) {
-        await client.request(dismissRecommendationMutation, { id: node.id, permanent: false });
-      }
-    }
   }
   function readDismissed(key) {
     try {

@@ -219,6 +219,10 @@ export const dismissRecommendationMutation = operation<{ dismissRecommendation: 
   `mutation StashSenseDismissRecommendation($id: ID!, $permanent: Boolean) { dismissRecommendation(id: $id, permanent: $permanent) { id status } }`,
 );
 
+export const dismissSceneCandidateMutation = operation<{ dismissSceneCandidate: { id: string; status: string } }, { sceneId: string; performerId: string; permanent: boolean }>(
+  `mutation StashSenseDismissSceneCandidate($sceneId: ID!, $performerId: ID!, $permanent: Boolean) { dismissSceneCandidate(sceneId: $sceneId, performerId: $performerId, permanent: $permanent) { id status } }`,
+);
+
 export interface Job {
   id: string;
   kind: string;

@@ -293,6 +293,11 @@ export type Mutation = {
   /** Hides a recommendation; it returns only if its evidence changes, or never when permanent. */
   dismissRecommendation: Recommendation;
   /**
+   * Dismisses one candidate (a face-database performerId) of the scene's last identification, as a dismissed
+   * SCENE_PERFORMER recommendation, so later runs and batches do not suggest it again.
+   */
+  dismissSceneCandidate: Recommendation;
+  /**
    * Builds or updates the face database from your own Stash performers: each performer's image, keeping their
    * stash-box IDs and aliases. Performers whose image has no confident face are reported in skipped. Images
    * already enrolled are not added again, so running it again only adds what is new.
@@ -370,6 +375,13 @@ export type MutationcancelJobArgs = {
 export type MutationdismissRecommendationArgs = {
   id: Scalars['ID']['input'];
   permanent?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type MutationdismissSceneCandidateArgs = {
+  performerId: Scalars['ID']['input'];
+  permanent?: InputMaybe<Scalars['Boolean']['input']>;
+  sceneId: Scalars['ID']['input'];
 };
 
 
@@ -1175,6 +1187,7 @@ export type MutationResolvers<ContextType = AppContext, ParentType extends Resol
   applyScenePerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyScenePerformersArgs, 'performerIds' | 'sceneId'>>;
   cancelJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationcancelJobArgs, 'id'>>;
   dismissRecommendation?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationdismissRecommendationArgs, 'id'>>;
+  dismissSceneCandidate?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationdismissSceneCandidateArgs, 'performerId' | 'sceneId'>>;
   enrollFromStash?: Resolver<ResolversTypes['StashEnrollResult'], ParentType, ContextType>;
   identifyGallery?: Resolver<ResolversTypes['GalleryIdentification'], ParentType, ContextType, RequireFields<MutationidentifyGalleryArgs, 'galleryId'>>;
   identifyImage?: Resolver<ResolversTypes['ImageIdentification'], ParentType, ContextType, Partial<MutationidentifyImageArgs>>;

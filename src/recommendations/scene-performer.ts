@@ -1,5 +1,5 @@
 // A performer identification suggests for a scene but was not sure enough to add. Pure.
-import type { LinkedCandidate, ScenePerson } from '../identify/index.js';
+import type { LinkedCandidate, SceneIdentification, ScenePerson } from '../identify/index.js';
 import type { Proposal } from './types.js';
 
 export interface ScenePerformerInput {
@@ -60,4 +60,14 @@ function describe({ scene, suggestion: { candidate, person } }: ScenePerformerIn
   if (!link.stashPerformerId) return `${candidate.name} may be in ${where} (${how}), but is not in your Stash library: create the performer in Stash first`;
   const via = link.rule === 'STASH_ID' ? 'stash-box ID' : link.rule === 'ALIAS' ? 'alias' : 'name';
   return `Add ${link.stashPerformerName ?? candidate.name} (#${link.stashPerformerId}, linked by ${via}) to ${where}: ${how}`;
+}
+
+/** The suggestion a stored scene identification makes for one face-database performer, if it lists them. */
+export function scenePerformerInputFrom(result: unknown, performerId: string, databaseVersion: string): ScenePerformerInput | undefined {
+  const identification = result as Partial<SceneIdentification> | null;
+  for (const person of identification?.persons ?? []) {
+    const candidate = person.candidates.find((c) => c.performerId === performerId);
+    if (candidate) return { scene: { id: identification!.sceneId!, title: identification!.title ?? null }, suggestion: { person, candidate }, databaseVersion };
+  }
+  return undefined;
 }

@@ -18,7 +18,7 @@ import { proposeDuplicateScenes, type DuplicateSceneOptions, type FaceFingerprin
 import { faceFingerprint } from './face-fingerprint.js';
 import { readLinkedPerformers, readScenes, type AnalysisScene } from './library.js';
 import { proposeSceneFiles } from './scene-files.js';
-import { proposeScenePerformer, scenePerformerKey, type ScenePerformerEvidence, type ScenePerformerInput } from './scene-performer.js';
+import { proposeScenePerformer, scenePerformerInputFrom, scenePerformerKey, type ScenePerformerEvidence, type ScenePerformerInput } from './scene-performer.js';
 import {
   ANALYSED_TYPES,
   type AnalysedType,
@@ -39,6 +39,11 @@ export interface RecommendationService {
   accept(id: string, choice?: string | null, signal?: AbortSignal): Promise<RecommendationView>;
   /** Soft: back only if its evidence changes. Permanent: never back. */
   dismiss(id: string, permanent?: boolean | null): RecommendationView;
+  /**
+   * Dismisses one candidate of the scene's last stored identification (the plugin's Dismiss), recording it as
+   * a suggestion first when it was not one, so that no later run suggests it again (until its evidence changes).
+   */
+  dismissSceneCandidate(sceneId: string, performerId: string, permanent?: boolean | null): RecommendationView;
   /** One suggestion from identification; its id, or undefined when a dismissal keeps it hidden. */
   recordScenePerformer(input: ScenePerformerInput): string | undefined;
   /**
@@ -136,7 +141,7 @@ export function createRecommendationService(deps: RecommendationServiceDeps): Re
     return faces;
   }
 
-  return {
+  const service: RecommendationService = {
     list(filter = {}, first, after) {
       const page = state.listRecommendations(
         { type: filter.type ?? null, status: filter.status ?? 'pending', targetId: filter.targetId ?? null },
@@ -187,6 +192,14 @@ export function createRecommendationService(deps: RecommendationServiceDeps): Re
       return toView(dismissed);
     },
 
+    dismissSceneCandidate(sceneId, performerId, permanent) {
+      const stored = state.lastIdentification('scene', sceneId);
+      const input = stored && scenePerformerInputFrom(stored.result, performerId, stored.databaseVersion);
+      if (!input) throw new SenseError('NOT_FOUND', `Scene ${sceneId} has no stored identification with candidate ${performerId}; identify it first`);
+      const { recommendation } = state.transaction((tx) => recordOne(tx, input));
+      return service.dismiss(recommendation.id, permanent);
+    },
+
     recordScenePerformer(input) {
       const { outcome, recommendation } = state.transaction((tx) => recordOne(tx, input));
       return outcome === 'suppressed' ? undefined : recommendation.id;
@@ -219,6 +232,7 @@ export function createRecommendationService(deps: RecommendationServiceDeps): Re
       }
     },
   };
+  return service;
 }
 
 const outcomeCounter: Record<UpsertOutcome, 'created' | 'updated' | 'unchanged' | 'suppressed' | 'reopened'> = {

@@ -121,6 +121,23 @@ describe('identifyScene against the Stash double', () => {
     expect(never.data!.sceneIdentification).toBeNull();
   });
 
+  it('dismissing a candidate records it, so later runs keep it hidden', async () => {
+    const { data } = await server.graphql<{ sceneIdentification: { persons: { candidates: { performerId: string; name: string }[] }[] } }>(
+      `{ sceneIdentification(sceneId: "1") { persons { candidates { performerId name } } } }`,
+    );
+    const kit = data!.sceneIdentification.persons.flatMap((p) => p.candidates).find((c) => c.name === 'kit_harington')!;
+    const dismissed = await server.graphql<{ dismissSceneCandidate: { status: string; type: string; targets: { type: string; id: string }[] } }>(
+      `mutation($performerId: ID!) { dismissSceneCandidate(sceneId: "1", performerId: $performerId) { status type targets { type id } } }`,
+      { performerId: kit.performerId },
+    );
+    expect(dismissed.errors).toBeUndefined();
+    expect(dismissed.data!.dismissSceneCandidate).toEqual({ status: 'DISMISSED', type: 'SCENE_PERFORMER', targets: [{ type: 'scene', id: '1' }, { type: 'performer', id: '14' }] });
+    const listed = await server.graphql<{ recommendations: { totalCount: number } }>(`{ recommendations(filter: { status: DISMISSED, targetId: "1" }) { totalCount } }`);
+    expect(listed.data!.recommendations.totalCount).toBe(1);
+    const unknown = await server.graphql(`mutation { dismissSceneCandidate(sceneId: "1", performerId: "nobody") { id } }`);
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
   it.each([['SPRITE'], ['SCREENSHOT']])('identifies from the %s alone when the stream fails', async (source) => {
     const { data, errors } = await server.graphql<SceneResult>(identifySceneQuery, { id: '4', options: { sources: [source] } });
     expect(errors).toBeUndefined();

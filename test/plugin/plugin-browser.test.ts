@@ -150,6 +150,9 @@ describe('the Stash plugin in Chromium', () => {
     await biden.locator('.stash-sense-dismiss').click();
     await biden.getByText('Dismissed').waitFor();
     expect(double.mutations.length).toBe(before + 1);
+    // Recorded on the sidecar as a dismissed suggestion, so a later batch does not bring it back.
+    const dismissed = app.state.listRecommendations({ status: 'dismissed', targetId: '1' }).edges.map((edge) => edge.node.targets);
+    expect(dismissed).toEqual([[{ type: 'scene', id: '1' }, { type: 'performer', id: '11' }]]);
     await shot(page, 'scene-accepted');
 
     // Stash going away mid-session: the sidecar's STASH_UNAVAILABLE reads as such, not as a blank panel.

@@ -2,8 +2,7 @@ import {
   applyGalleryPerformersMutation,
   applyImagePerformersMutation,
   applyScenePerformersMutation,
-  dismissRecommendationMutation,
-  recommendationsQuery,
+  dismissSceneCandidateMutation,
   type LinkedCandidate,
 } from '../operations.js';
 import { pluginApi } from '../plugin-api.js';
@@ -28,8 +27,8 @@ export interface CandidateActions {
 
 /**
  * Accept adds the candidate's Stash performer to the scene, image or gallery (ADD only, through the sidecar).
- * Dismiss dismisses the matching pending recommendation on the sidecar, if there is one, and remembers the
- * dismissal in this browser so the candidate stays marked the next time the page opens.
+ * Dismiss on a scene is recorded on the sidecar (a dismissed suggestion, so batches do not suggest it again);
+ * images and galleries have no stored result to dismiss against, so there it is remembered in this browser.
  */
 export function useCandidateActions(client: SidecarClient, target: Target): CandidateActions {
   const storageKey = `stash-sense:dismissed:${target.kind}:${target.id}`;
@@ -57,10 +56,12 @@ export function useCandidateActions(client: SidecarClient, target: Target): Cand
     async dismiss(candidate) {
       set(candidate, { state: 'busy' });
       try {
-        if (target.kind === 'scene') await dismissRecommendations(client, target.id, candidate.performerId);
+        if (target.kind === 'scene') {
+          await client.request(dismissSceneCandidateMutation, { sceneId: target.id, performerId: candidate.performerId, permanent: false });
+        }
       } catch (error: unknown) {
-        // The local dismissal below still holds; the recommendation can be dismissed from the dashboard.
-        console.warn('Stash Sense: could not dismiss the matching recommendation', error);
+        set(candidate, { state: 'failed', error });
+        return;
       }
       writeDismissed(storageKey, [...readDismissed(storageKey), candidate.performerId]);
       set(candidate, { state: 'dismissed' });
@@ -73,19 +74,6 @@ async function applyPerformer(client: SidecarClient, target: Target, performerId
   if (target.kind === 'scene') await client.request(applyScenePerformersMutation, { sceneId: target.id, performerIds });
   else if (target.kind === 'image') await client.request(applyImagePerformersMutation, { imageId: target.id, performerIds });
   else await client.request(applyGalleryPerformersMutation, { galleryId: target.id, performerIds });
-}
-
-async function dismissRecommendations(client: SidecarClient, sceneId: string, performerId: string): Promise<void> {
-  const { recommendations } = await client.request(recommendationsQuery, {
-    filter: { type: 'SCENE_PERFORMER', status: 'PENDING', targetId: sceneId },
-    first: 100,
-    after: null,
-  });
-  for (const { node } of recommendations.edges) {
-    if (node.details.__typename === 'ScenePerformerDetails' && node.details.sceneId === sceneId && node.details.candidate.performerId === performerId) {
-      await client.request(dismissRecommendationMutation, { id: node.id, permanent: false });
-    }
-  }
 }
 
 function readDismissed(key: string): string[] {
