@@ -42,6 +42,8 @@ export interface OpenAppOptions {
    * dir's runner lock. Commands that only read (identify) or write the face database (enroll) leave it off.
    */
   runJobs?: boolean;
+  /** Ask Stash for its version at start-up and log the outcome (the service does; one-shot commands need not). */
+  checkStash?: boolean;
 }
 
 /** Opens everything the service and the CLI share, logging each step in order. Closing reverses it. */
@@ -65,7 +67,14 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     log.info('recommendations database opened', { file: state.file });
 
     const stashClient = config.stash ? createStashClient(config.stash, logger.child('stash')) : undefined;
-    log.info(stashClient ? 'stash configured' : 'stash not configured (set STASH_URL); image identification only', stashClient ? { url: stashClient.origin } : {});
+    if (!stashClient) log.info('stash not configured (set STASH_URL); image identification only');
+    else if (!options.checkStash) log.info('stash configured', { url: stashClient.origin });
+    else {
+      // Reported, never fatal: the sidecar serves image identification while Stash is down, and retries on use.
+      const status = await checkStash(stashClient, { signal: AbortSignal.timeout(5000) });
+      if (status.reachable) log.info('stash connected', { url: status.url, version: status.version });
+      else log.warn('stash not reachable', { url: status.url, error: status.error });
+    }
     const stash = (): StashClient => {
       if (!stashClient) throw new SenseError('STASH_UNAVAILABLE', 'Stash is not configured: set STASH_URL (and STASH_API_KEY) and restart');
       return stashClient;

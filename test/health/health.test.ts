@@ -57,6 +57,23 @@ describe('health', () => {
     }
   });
 
+  it('logs at start-up whether Stash answered, without the key, and starts either way', async () => {
+    const up = await openTestApp(join(temp.path, 'start-up'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '' }, { checkStash: true });
+    await up.app.close();
+    const connected = up.logger.lines.find((line) => line.message === 'stash connected');
+    expect(connected?.fields).toMatchObject({ url: double.url, version: expect.any(String) });
+
+    double.setMode('down');
+    try {
+      const down = await openTestApp(join(temp.path, 'start-up'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '' }, { checkStash: true });
+      await down.app.close();
+      expect(down.logger.lines.find((line) => line.message === 'stash not reachable')?.level).toBe('warn');
+      expect(JSON.stringify(down.logger.lines)).not.toContain(double.apiKey!);
+    } finally {
+      double.setMode('up');
+    }
+  });
+
   it('GET /health/ffmpeg says whether scenes can be read', async () => {
     const { server } = await open({ STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '' });
     const response = await fetch(`${server.url}/health/ffmpeg`);

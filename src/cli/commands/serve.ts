@@ -7,7 +7,7 @@ import type { Command } from '../command.js';
 
 export const serve: Command = async ({ config, logger, signal }) => {
   const log = logger.child('serve');
-  const app = await openApp(config, logger, { runJobs: true });
+  const app = await openApp(config, logger, { runJobs: true, checkStash: true });
   let server;
   try {
     const handler = createRequestHandler({
