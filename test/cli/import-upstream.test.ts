@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/cli/command.js';
 import { importUpstream } from '../../src/cli/commands/import-upstream.js';
 import { loadConfig } from '../../src/config.js';
 import { isSenseError } from '../../src/errors.js';
 import { openFaceDatabase } from '../../src/faces/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { makeTempDir } from '../helpers/fixtures.js';
+import { runCommand, type CommandRun } from '../helpers/run-command.js';
 import { rewriteManifest, writeUpstreamRelease, type ReleasePerformer } from '../upstream/helpers/upstream-release.js';
 
 const dims = 16;
@@ -22,35 +21,8 @@ const performers: ReleasePerformer[] = [
   { name: 'Dora Test', stashIds: [['theporndb', 'tpdb-dora']], faces: [vector(3)] },
 ];
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  error: unknown;
-}
-
-async function runImport(args: string[], env: Record<string, string>): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const context: CommandContext = {
-    args,
-    env,
-    config: loadConfig(env, { dataDir }),
-    logger: silentLogger,
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    signal: new AbortController().signal,
-  };
-  let error: unknown;
-  try {
-    await importUpstream(context);
-  } catch (caught: unknown) {
-    error = caught;
-  }
-  return { stdout: out.join(''), stderr: err.join(''), error };
+async function runImport(args: string[], env: Record<string, string>): Promise<CommandRun> {
+  return runCommand(importUpstream, args, env, loadConfig(env, { dataDir }));
 }
 
 let temp: ReturnType<typeof makeTempDir>;

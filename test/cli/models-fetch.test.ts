@@ -3,14 +3,12 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFil
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/cli/command.js';
 import { models } from '../../src/cli/commands/models.js';
 import { loadConfig } from '../../src/config.js';
 import { isSenseError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logger.js';
 import { makeTempDir, repoRoot } from '../helpers/fixtures.js';
+import { runCommand, type CommandRun } from '../helpers/run-command.js';
 import { buildZip } from '../models/helpers/zip-writer.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -67,35 +65,8 @@ async function serve(files: Record<string, Buffer>): Promise<Served> {
   };
 }
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  error: unknown;
-}
-
-async function runModels(args: string[], modelsDir: string): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const context: CommandContext = {
-    args,
-    env: {},
-    config: loadConfig({ MODELS_DIR: modelsDir }),
-    logger: silentLogger,
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    signal: new AbortController().signal,
-  };
-  let error: unknown;
-  try {
-    await models(context);
-  } catch (caught: unknown) {
-    error = caught;
-  }
-  return { stdout: out.join(''), stderr: err.join(''), error };
+async function runModels(args: string[], modelsDir: string): Promise<CommandRun> {
+  return runCommand(models, args, {}, loadConfig({ MODELS_DIR: modelsDir }));
 }
 
 let temp: ReturnType<typeof makeTempDir>;
