@@ -23,7 +23,7 @@ export type FetchMedia = (url: string, options?: { signal?: AbortSignal }) => Pr
 /** Where ffmpeg reads a scene from: Stash's stream URL (which may carry `?apikey=`) and the headers to send. */
 export interface VideoStream {
   url: string;
-  /** Sent with every request: a header map, or a ready `-headers` value (`"ApiKey: …\r\n"`, as the Stash client's `ffmpegInput` gives). */
+  /** Sent with every request: a header map, or a ready `-headers` value (`"Name: value\r\n"`). Stash scenes need none: the Stash client's stream proxy adds the key. */
   headers?: Record<string, string> | string;
   /** How logs name the stream (e.g. the Stash client's `redacted` URL); origin + path when unset. Never holds a secret. */
   label?: string;

@@ -1,4 +1,4 @@
-import { SenseError, errorMessage, isSenseError } from '../errors.js';
+import { SenseError, isSenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { readImageFrame, readSpriteFrames, type Frame, type VideoFrameSource, type VideoStream } from '../frames/index.js';
 import type { StashClient, StashScene } from '../stash/index.js';
@@ -53,7 +53,14 @@ export async function* readSceneFrames(
     if (source === 'STREAM') {
       const file = scene.files[0];
       if (!scene.paths.stream || !file) throw new SenseError('BAD_INPUT', `Scene ${scene.id} has no video file to read frames from`);
-      yield* deps.video.frames(toVideoStream(deps.stash, scene.paths.stream, file.durationSeconds), { frameCount: options.frameCount, signal: options.signal });
+      // ffmpeg reads through a loopback proxy that adds the key, so the key never reaches its command line.
+      const proxy = await deps.stash.openStreamProxy(scene.paths.stream);
+      try {
+        const stream: VideoStream = { url: proxy.url, label: `scene ${scene.id} stream`, durationSec: file.durationSeconds > 0 ? file.durationSeconds : undefined };
+        yield* deps.video.frames(stream, { frameCount: options.frameCount, signal: options.signal });
+      } finally {
+        await proxy.close();
+      }
     } else if (source === 'SPRITE') {
       if (!scene.paths.vtt) throw new SenseError('BAD_INPUT', `Scene ${scene.id} has no sprite sheet (generate sprites in Stash)`);
       yield* await readSpriteFrames({ vttUrl: scene.paths.vtt, spriteUrl: scene.paths.sprite ?? undefined }, fetchMedia, { signal: options.signal, logger: deps.logger });
@@ -62,14 +69,4 @@ export async function* readSceneFrames(
       yield await readImageFrame(scene.paths.screenshot, fetchMedia, { source: 'screenshot', signal: options.signal });
     }
   }
-}
-
-/** ffmpeg gets the stream URL and the client's auth header; both stay in memory, never in a log. */
-function toVideoStream(stash: StashClient, streamUrl: string, durationSec: number): VideoStream {
-  const input = stash.ffmpegInput(streamUrl);
-  return { url: input.url, headers: input.headers, label: input.redacted, durationSec: durationSec > 0 ? durationSec : undefined };
-}
-
-export function describeFailure(error: unknown): string {
-  return isSenseError(error) ? error.message : errorMessage(error);
 }

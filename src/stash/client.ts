@@ -3,8 +3,9 @@ import { Kind, type DocumentNode } from 'graphql';
 import { GraphQLClient, type RequestOptions } from 'graphql-request';
 import { SenseError, isSenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { startStreamProxy, type StreamProxy } from './stream-proxy.js';
 import { classifyFailure, classifyStatus, toSenseError, type FailureContext, type StashFailure } from './failures.js';
-import { parseStashBase, redactUrl, redactUrlsInText, resolveMediaUrl } from './urls.js';
+import { parseStashBase, redactUrlsInText, resolveMediaUrl } from './urls.js';
 
 export interface StashClientOptions {
   /** Stash's address, e.g. `http://stash:9999` (a trailing `/graphql` is accepted). */
@@ -36,13 +37,6 @@ export interface StashMediaOptions {
  * `-headers`) and `inputOptions` (`['-headers', headers]`, or `[]` without a key) hold the secret and are
  * non-enumerable, so logging or serialising this object never shows them. Log `redacted`.
  */
-export interface FfmpegInput {
-  url: string;
-  redacted: string;
-  readonly headers: string;
-  readonly inputOptions: readonly string[];
-}
-
 export interface StashClient {
   /** Scheme, host and port of the configured Stash; the only way a log or an error names it. */
   readonly origin: string;
@@ -55,7 +49,11 @@ export interface StashClient {
   fetchMedia(pathOrUrl: string, options?: StashMediaOptions): Promise<Buffer>;
   /** The absolute URL for a media path, on the configured origin and without `apikey`: safe to store and return. */
   mediaUrl(pathOrUrl: string): string;
-  ffmpegInput(pathOrUrl: string): FfmpegInput;
+  /**
+   * A loopback URL ffmpeg can read a Stash media file from (the scene stream), with Range support: the key is
+   * added here, so it never reaches ffmpeg's command line. Close it when done.
+   */
+  openStreamProxy(pathOrUrl: string): Promise<StreamProxy>;
 }
 
 /** The one holder of the API key: every request to Stash goes through here, and nothing it emits carries the key. */
@@ -159,13 +157,10 @@ export function createStashClient(options: StashClientOptions, logger: Logger): 
       return resolveMediaUrl(base, pathOrUrl).toString();
     },
 
-    ffmpegInput(pathOrUrl) {
+    openStreamProxy(pathOrUrl) {
       const url = resolveMediaUrl(base, pathOrUrl);
-      const headers = apiKey ? `ApiKey: ${apiKey}\r\n` : '';
-      const input = { url: url.toString(), redacted: redactUrl(url) };
-      Object.defineProperty(input, 'headers', { value: headers, enumerable: false });
-      Object.defineProperty(input, 'inputOptions', { value: headers ? ['-headers', headers] : [], enumerable: false });
-      return input as FfmpegInput;
+      // Redirects are not followed, as for fetchMedia: the key must not travel to another host.
+      return startStreamProxy((range, signal) => fetch(url, { headers: { ...authHeaders, ...(range ? { Range: range } : {}) }, redirect: 'manual', signal }));
     },
   };
 }

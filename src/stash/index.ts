@@ -1,11 +1,11 @@
 export {
   createStashClient,
-  type FfmpegInput,
   type StashClient,
   type StashClientOptions,
   type StashMediaOptions,
   type StashRequestOptions,
 } from './client.js';
+export type { StreamProxy } from './stream-proxy.js';
 export { getScene, listScenes, addPerformersToScenes, type AddPerformersOptions, type ListScenesOptions } from './scenes.js';
 export {
   getImage,

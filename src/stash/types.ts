@@ -1,7 +1,7 @@
 /**
  * Stash's objects as the rest of the sidecar sees them: camelCase, units in names, and every URL absolute, on
  * the configured Stash origin and without the `apikey` parameter (so they may be stored, logged and returned).
- * Fetch them with `stash.fetchMedia(url)`, or hand them to ffmpeg through `stash.ffmpegInput(url)`.
+ * Fetch them with `stash.fetchMedia(url)`, or hand a video to ffmpeg through `stash.openStreamProxy(url)`.
  */
 
 /** A stash-box link: `{ endpoint: 'https://stashdb.org/graphql', stashId: '<uuid>' }`. */

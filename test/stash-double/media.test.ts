@@ -85,21 +85,21 @@ describe('fixture media served by the double', () => {
     expect((await stash.fetchMedia(scene?.paths.screenshot ?? '')).equals(screenshot)).toBe(true);
   });
 
-  it('lets ffmpeg seek in the stream with the key in a header, and refuses it without', async () => {
+  it('lets ffmpeg seek in the stream through the client proxy (key in a header), and refuses it without', async () => {
     const stash = createStashClient({ url: double.url, apiKey: double.apiKey }, silentLogger);
     const scene = await getScene(stash, '7');
-    const input = stash.ffmpegInput(scene?.paths.stream ?? '');
+    const proxy = await stash.openStreamProxy(scene?.paths.stream ?? '');
     const frame = await run(
       'ffmpeg',
-      ['-hide_banner', '-loglevel', 'error', '-ss', '2.2', ...input.inputOptions, '-i', input.url, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+      ['-hide_banner', '-loglevel', 'error', '-ss', '2.2', '-i', proxy.url, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
       { encoding: 'buffer', maxBuffer: 8 * 1024 * 1024 },
-    );
+    ).finally(() => proxy.close());
     expect(frame.stdout.length).toBe(1280 * 720 * 3);
     const streamRequests = double.requests.filter((r) => r.path === '/scene/7/stream');
     expect(streamRequests.length).toBeGreaterThan(0);
     expect(streamRequests.every((r) => r.keyVia === 'header')).toBe(true);
     expect(streamRequests.some((r) => r.status === 206)).toBe(true);
 
-    await expect(run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', input.url, '-frames:v', '1', '-f', 'null', '-'])).rejects.toThrow();
+    await expect(run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', scene?.paths.stream ?? '', '-frames:v', '1', '-f', 'null', '-'])).rejects.toThrow();
   });
 });

@@ -16,7 +16,7 @@ beforeEach(async () => {
   double = await createStashDouble({
     apiKey,
     performers: [{ id: '1', name: 'Ada' }],
-    scenes: [{ id: '1', title: 'Beach', files: [{ duration: 10, width: 1280, height: 720 }], media: { screenshot: Buffer.from('jpeg bytes') } }],
+    scenes: [{ id: '1', title: 'Beach', files: [{ duration: 10, width: 1280, height: 720 }], media: { screenshot: Buffer.from('jpeg bytes') } }, { id: '2', title: 'Streamed', files: [{ duration: 1, width: 16, height: 16 }], media: { stream: Buffer.from('0123456789abcdefghij') } }],
   });
   logger = createRecordingLogger();
 });
@@ -182,14 +182,21 @@ describe('Stash client media', () => {
     expect(error.code).toBe('STASH_AUTH');
   });
 
-  it('gives ffmpeg the URL without the key and the key only in non-enumerable headers', () => {
-    const input = client().ffmpegInput(`${double.url}/scene/1/stream?apikey=${apiKey}`);
-    expect(input.url).toBe(`${double.url}/scene/1/stream`);
-    expect(input.headers).toBe(`ApiKey: ${apiKey}\r\n`);
-    expect(input.inputOptions).toEqual(['-headers', `ApiKey: ${apiKey}\r\n`]);
-    expect(JSON.stringify(input)).not.toContain(apiKey);
-    expect(inspect(input, { depth: 5 })).not.toContain(apiKey);
-    expect(input.redacted).toBe(`${double.url}/scene/1/stream`);
+  it('hands ffmpeg a loopback URL with no key that forwards Range with the key in a header', async () => {
+    const proxy = await client().openStreamProxy(`${double.url}/scene/2/stream?apikey=${apiKey}`);
+    try {
+      expect(proxy.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
+      expect(proxy.url).not.toContain(apiKey);
+      const before = double.requests.length;
+      const part = await fetch(proxy.url, { headers: { Range: 'bytes=0-9' } });
+      expect(part.status).toBe(206);
+      expect((await part.arrayBuffer()).byteLength).toBe(10);
+      const seen = double.requests.slice(before);
+      expect(seen.map((request) => [request.path, request.keyVia])).toEqual([['/scene/2/stream', 'header']]);
+      expect((await fetch(`${new URL(proxy.url).origin}/another-path`)).status).toBe(404);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
