@@ -96,6 +96,7 @@ export function createIdentifyService({ vision, faces, limits, defaults, logger 
     matchFaces,
     async identifyImage(source, options = {}, signal) {
       const started = performance.now();
+      resolveOptions(options, defaults); // bad options fail before any download or decoding
       const bytes = await readImageSource(source, limits, signal);
       const analysis = await vision.analyzeImage(bytes);
       const { faces: identified, searchMs } = matchFaces(analysis.faces, options);
