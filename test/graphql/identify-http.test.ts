@@ -154,6 +154,17 @@ describe('bad input over HTTP', () => {
     expect(await databaseState()).toEqual(before);
   });
 
+  it('refuses options out of range before reading the image', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { identifyImage(url: "http://127.0.0.1:9/x.jpg", options: { topK: 0 }) { width } }' }),
+    });
+    const body = (await response.json()) as GraphQLResponse;
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_INPUT');
+    expect(body.errors?.[0]?.message).toMatch(/topK/);
+  });
+
   it('answers GET /health with the database counts', async () => {
     const response = await fetch(`${server.url}/health`);
     expect(response.status).toBe(200);
