@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { SenseError, isSenseError } from '../errors.js';
 import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { listPerformers, type StashClient, type StashPerformer } from '../stash/index.js';
-import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import type { VisionPipeline } from '../vision/index.js';
 import type { EnrollPolicy, EnrollProgress } from './enroll-service.js';
+import { embedReferenceFace } from './reference-face.js';
 
 export interface StashEnrollSummary {
   performers: number;
@@ -87,16 +87,7 @@ async function embedPerformer(
 ): Promise<{ face: NewFace } | { skip: string }> {
   if (!performer.imageUrl) return { skip: 'no image in Stash' };
   const bytes = new Uint8Array(await deps.stash.fetchMedia(performer.imageUrl, { signal }));
-  const sourceHash = createHash('sha256').update(bytes).digest('hex');
-  const image = await deps.vision.decodeImage(bytes);
-  const confident = (await deps.vision.detectFaces(image)).filter(
-    (face) => face.score >= deps.policy.minScore && Math.min(face.box.width, face.box.height) >= deps.policy.minFacePx,
-  );
-  const primary = pickPrimaryFace(confident);
-  if (!primary) return { skip: `no confident face in the performer image (score ≥ ${deps.policy.minScore}, ≥ ${deps.policy.minFacePx} px)` };
-  const [embedded] = await deps.vision.embedFaces(image, [primary]);
-  if (!embedded) return { skip: 'the face could not be embedded' };
-  return { face: { sourceHash, sourcePath: performer.imageUrl, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings } };
+  return embedReferenceFace(deps.vision, deps.policy, bytes, performer.imageUrl, ' in the performer image');
 }
 
 function toNewPerformer(performer: StashPerformer): NewPerformer {

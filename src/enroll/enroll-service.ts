@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { SenseError, errorMessage, isSenseError } from '../errors.js';
 import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
-import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import type { VisionPipeline } from '../vision/index.js';
 import type { StashClient } from '../stash/index.js';
 import { enrollFromStash, type StashEnrollOptions, type StashEnrollSummary } from './enroll-from-stash.js';
 import { readEnrollmentFolder } from './read-folder.js';
+import { embedReferenceFace } from './reference-face.js';
 
 export interface EnrollProgress {
   done: number;
@@ -60,20 +60,6 @@ export function createEnrollService(deps: {
 }): EnrollService {
   const { vision, policy, logger } = deps;
 
-  async function embedPhoto(path: string): Promise<{ face: NewFace } | { skip: string }> {
-    const bytes = await readFile(path);
-    const sourceHash = createHash('sha256').update(bytes).digest('hex');
-    const image = await vision.decodeImage(bytes);
-    const confident = (await vision.detectFaces(image)).filter(
-      (face) => face.score >= policy.minScore && Math.min(face.box.width, face.box.height) >= policy.minFacePx,
-    );
-    const primary = pickPrimaryFace(confident);
-    if (!primary) return { skip: `no confident face (score ≥ ${policy.minScore}, ≥ ${policy.minFacePx} px)` };
-    const [embedded] = await vision.embedFaces(image, [primary]);
-    if (!embedded) return { skip: 'the face could not be embedded' };
-    return { face: { sourceHash, sourcePath: path, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings } };
-  }
-
   return {
     enrollFromStash: (options) => enrollFromStash({ ...deps, stash: deps.stash() }, options),
     async enrollFolder(dir, options = {}) {
@@ -91,7 +77,7 @@ export function createEnrollService(deps: {
           if (options.signal?.aborted) throw new SenseError('CANCELLED', 'Enrolment was cancelled; nothing was written');
           options.onProgress?.({ done, total, current: relative(dir, photo) });
           try {
-            const outcome = await embedPhoto(photo);
+            const outcome = await embedReferenceFace(vision, policy, await readFile(photo), photo);
             if ('skip' in outcome) skipped.push({ file: photo, reason: outcome.skip });
             else if (database.hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
             else entry.faces.push(outcome.face);
