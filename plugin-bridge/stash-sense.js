@@ -160,6 +160,14 @@
           detail: error.message,
           hint: "Check STASH_URL on the sidecar (the address it uses to reach Stash) and that Stash is running."
         };
+      case "UNAUTHENTICATED":
+        return {
+          title: "Stash Sense needs its API key",
+          detail: error.message,
+          hint: "Copy the key from the file api-key in the sidecar’s data folder (or its API_KEY) into “Stash Sense API key” under Settings → Plugins → Stash Sense."
+        };
+      case "BUSY":
+        return { title: "Stash Sense is busy", detail: error.message, hint: "Try again in a few seconds." };
       case "STASH_AUTH":
         return { title: "Stash refused the sidecar's API key", detail: error.message, hint: "Set STASH_API_KEY on the sidecar to the key under Settings → Security in Stash." };
       case "NOT_FOUND":
@@ -174,8 +182,9 @@
   }
 
   // plugin-bridge/src/sidecar.ts
-  function createSidecarClient(url) {
+  function createSidecarClient(url, apiKey = "") {
     const endpoint = `${url.replace(/\/+$/, "")}/graphql`;
+    const auth = apiKey ? { ApiKey: apiKey } : {};
     return {
       url,
       async request(operation2, variables, signal) {
@@ -183,7 +192,7 @@
         try {
           response = await fetch(endpoint, {
             method: "POST",
-            headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+            headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", ...auth },
             body: JSON.stringify({ query: operation2.document, variables }),
             signal
           });
@@ -203,48 +212,82 @@
         return body.data;
       },
       subscribe(operation2, variables, handlers) {
-        const params = new URLSearchParams({ query: operation2.document, variables: JSON.stringify(variables) });
-        const source = new EventSource(`${endpoint}?${params.toString()}`);
+        const controller = new AbortController();
         let open = true;
         const stop = () => {
           open = false;
-          source.close();
+          controller.abort();
         };
-        const onNext = (event) => {
+        const fail = (error) => {
           if (!open) return;
+          stop();
+          handlers.error(error);
+        };
+        const onEvent = (event, data) => {
+          if (!open) return;
+          if (event === "complete") {
+            stop();
+            handlers.complete();
+            return;
+          }
+          if (event !== "next") return;
           let body;
           try {
-            body = JSON.parse(event.data);
+            body = JSON.parse(data);
           } catch {
             return;
           }
           const first = body.errors?.[0];
-          if (first) {
-            stop();
-            handlers.error(new SidecarError("graphql", first.message ?? "Unknown error", first.extensions?.code));
-          } else if (body.data) {
-            handlers.next(body.data);
+          if (first) fail(new SidecarError("graphql", first.message ?? "Unknown error", first.extensions?.code));
+          else if (body.data) handlers.next(body.data);
+        };
+        void (async () => {
+          const response = await fetch(endpoint, {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "text/event-stream", ...auth },
+            body: JSON.stringify({ query: operation2.document, variables }),
+            signal: controller.signal
+          });
+          if (!response.ok || !response.body || !(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+            const body = await response.json().catch(() => ({}));
+            const first = body.errors?.[0];
+            fail(first ? new SidecarError("graphql", first.message ?? "Unknown error", first.extensions?.code, response.status) : new SidecarError("http", `${url} answered HTTP ${response.status}`, void 0, response.status));
+            return;
           }
-        };
-        source.addEventListener("next", onNext);
-        source.addEventListener("complete", () => {
-          if (!open) return;
-          stop();
-          handlers.complete();
-        });
-        source.onerror = () => {
-          if (!open) return;
-          stop();
-          handlers.error(new SidecarError("unreachable", `The live progress stream from ${url} broke off`));
-        };
+          await readEventStream(response.body, onEvent);
+          fail(new SidecarError("unreachable", `The live progress stream from ${url} broke off`));
+        })().catch(() => fail(new SidecarError("unreachable", `The live progress stream from ${url} broke off`)));
         return stop;
       }
     };
   }
+  async function readEventStream(body, onEvent) {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let event = "message";
+    let data = [];
+    for (; ; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let newline;
+      while ((newline = buffer.search(/\r?\n/)) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + (buffer[newline] === "\r" ? 2 : 1));
+        if (line === "") {
+          if (data.length > 0 || event !== "message") onEvent(event, data.join("\n"));
+          event = "message";
+          data = [];
+        } else if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+    }
+  }
 
   // plugin-bridge/src/settings.ts
   var defaultSidecarUrl = "__STASH_SENSE_PUBLIC_URL__";
-  var defaultSettings = { sidecarUrl: defaultSidecarUrl, minConfidence: 0, maxResults: 3 };
+  var defaultSettings = { sidecarUrl: defaultSidecarUrl, apiKey: "", minConfidence: 0, maxResults: 3 };
   async function loadSettings() {
     try {
       const response = await fetch(new URL("graphql", document.baseURI).toString(), {
@@ -270,6 +313,7 @@
     const results = number(raw.maxResults);
     return {
       sidecarUrl: (text || defaultSettings.sidecarUrl).replace(/\/+$/, ""),
+      apiKey: typeof raw.apiKey === "string" ? raw.apiKey.trim() : "",
       minConfidence: percent2 === void 0 ? 0 : Math.min(Math.max(percent2, 0), 100) / 100,
       maxResults: results === void 0 || results < 1 ? defaultSettings.maxResults : Math.min(Math.round(results), 20)
     };
@@ -281,7 +325,7 @@
     React.useEffect(() => {
       let live = true;
       void loadSettings().then((settings) => {
-        if (live) setSidecar({ settings, client: createSidecarClient(settings.sidecarUrl) });
+        if (live) setSidecar({ settings, client: createSidecarClient(settings.sidecarUrl, settings.apiKey) });
       });
       return () => {
         live = false;

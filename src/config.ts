@@ -4,9 +4,25 @@ import type { LogLevel } from './logger.js';
 export type ModelProfile = 'embedded' | 'stash-sense';
 export type ExecutionProviderSetting = 'auto' | 'cuda' | 'cpu';
 
+export type AuthMode = 'apikey' | 'none';
+
 export interface Config {
-  server: { host: string; port: number; maxUploadBytes: number; publicUrl: string | null; corsOrigins: string[] };
-  paths: { dataDir: string; modelsDir: string };
+  server: {
+    host: string;
+    port: number;
+    maxUploadBytes: number;
+    publicUrl: string | null;
+    corsOrigins: string[];
+    /** Host names (besides IP addresses, localhost and the configured URLs' hosts) that /graphql answers to. */
+    allowedHosts: string[];
+    /** Believe X-Forwarded-Host/-Proto: only behind a reverse proxy that sets them. */
+    trustProxy: boolean;
+  };
+  /** `apiKey`: from API_KEY, or null to use (or create) DATA_DIR/api-key. */
+  auth: { mode: AuthMode; apiKey: string | null };
+  paths: { dataDir: string; modelsDir: string; importDir: string };
+  /** Caps on concurrent heavy requests; past them a request gets BUSY instead of waiting. */
+  limits: { concurrentImages: number; concurrentScenes: number; retryAfterSeconds: number };
   vision: {
     modelsDir: string;
     profile: ModelProfile;
@@ -16,7 +32,7 @@ export interface Config {
     flip: boolean;
   };
   match: { maxDistance: number; topK: number };
-  fetch: { urlTimeoutMs: number; maxDownloadBytes: number };
+  fetch: { urlTimeoutMs: number; maxDownloadBytes: number; allowPrivateUrls: boolean };
   stash: { url: string; apiKey: string | null; timeoutMs: number } | null;
   scene: { frameCount: number; ffmpegConcurrency: number };
   signals: { body: boolean; tattoo: boolean };
@@ -59,8 +75,16 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       maxUploadBytes: Math.round(read.number('MAX_UPLOAD_MB', 25, { min: 0.001, max: 1024 }) * 1024 * 1024),
       publicUrl: read.url('PUBLIC_URL'),
       corsOrigins: read.list('CORS_ORIGINS'),
+      allowedHosts: read.list('ALLOWED_HOSTS').map((host) => host.toLowerCase()),
+      trustProxy: read.boolean('TRUST_PROXY', false),
     },
-    paths: { dataDir, modelsDir },
+    auth: { mode: read.oneOf('AUTH', ['apikey', 'none'] as const, 'apikey'), apiKey: read.secret('API_KEY') },
+    paths: { dataDir, modelsDir, importDir: resolve(read.string('IMPORT_DIR', dataDir)) },
+    limits: {
+      concurrentImages: read.integer('MAX_CONCURRENT_IMAGES', 2, { min: 1, max: 64 }),
+      concurrentScenes: read.integer('MAX_CONCURRENT_SCENES', 2, { min: 1, max: 16 }),
+      retryAfterSeconds: 5,
+    },
     vision: {
       modelsDir,
       profile,
@@ -76,6 +100,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
     fetch: {
       urlTimeoutMs: read.integer('URL_FETCH_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
       maxDownloadBytes: Math.round(read.number('MAX_UPLOAD_MB', 25, { min: 0.001, max: 1024 }) * 1024 * 1024),
+      allowPrivateUrls: read.boolean('ALLOW_PRIVATE_URLS', false),
     },
     stash: stashUrl
       ? { url: stashUrl, apiKey: env.STASH_API_KEY?.trim() || null, timeoutMs: read.integer('STASH_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }) }
@@ -104,6 +129,16 @@ function createReader(env: Env, problems: string[]) {
   };
   return {
     string: (name: string, fallback: string) => raw(name) ?? fallback,
+    /** A credential: checked for shape, and never echoed in a problem line. */
+    secret(name: string): string | null {
+      const value = raw(name);
+      if (value === undefined) return null;
+      if (value.length < 16 || /[\s,]/.test(value)) {
+        problems.push(`${name}: is shorter than 16 characters or holds spaces or commas; use a long random value`);
+        return null;
+      }
+      return value;
+    },
     port(name: string, fallback: number): number {
       const value = raw(name);
       if (value === undefined) return fallback;

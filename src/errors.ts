@@ -8,22 +8,31 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT'
   | 'CANCELLED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BUSY'
+  | 'URL_REFUSED'
+  | 'TIMEOUT'
   | 'INTERNAL';
 
 /** An error a user can cause or fix; its message is safe to show them (it never holds a secret). */
 export class SenseError extends Error {
   override readonly name = 'SenseError';
+  /** BUSY: when the client may try again; sent as `extensions.retryAfterSeconds`. */
+  readonly retryAfterSeconds?: number;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { retryAfterSeconds?: number },
   ) {
     super(message, options);
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
 const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
-  'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED', 'INTERNAL',
+  'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'INTERNAL',
 ]);
 
 /**

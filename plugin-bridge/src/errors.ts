@@ -49,6 +49,14 @@ export function describeError(error: unknown, sidecarUrl: string): ErrorDescript
         detail: error.message,
         hint: 'Check STASH_URL on the sidecar (the address it uses to reach Stash) and that Stash is running.',
       };
+    case 'UNAUTHENTICATED':
+      return {
+        title: 'Stash Sense needs its API key',
+        detail: error.message,
+        hint: 'Copy the key from the file api-key in the sidecar’s data folder (or its API_KEY) into “Stash Sense API key” under Settings → Plugins → Stash Sense.',
+      };
+    case 'BUSY':
+      return { title: 'Stash Sense is busy', detail: error.message, hint: 'Try again in a few seconds.' };
     case 'STASH_AUTH':
       return { title: "Stash refused the sidecar's API key", detail: error.message, hint: 'Set STASH_API_KEY on the sidecar to the key under Settings → Security in Stash.' };
     case 'NOT_FOUND':

@@ -5,13 +5,15 @@ export const defaultSidecarUrl: string = '__STASH_SENSE_PUBLIC_URL__';
 
 export interface PluginSettings {
   sidecarUrl: string;
+  /** The sidecar's API key (DATA_DIR/api-key on the sidecar); empty when the sidecar runs with AUTH=none. */
+  apiKey: string;
   /** 0–1; candidates below it are hidden. */
   minConfidence: number;
   /** Candidates per person, sent as topK. */
   maxResults: number;
 }
 
-export const defaultSettings: PluginSettings = { sidecarUrl: defaultSidecarUrl, minConfidence: 0, maxResults: 3 };
+export const defaultSettings: PluginSettings = { sidecarUrl: defaultSidecarUrl, apiKey: '', minConfidence: 0, maxResults: 3 };
 
 /**
  * Reads the plugin's settings from Stash (Settings → Plugins → Stash Sense) over Stash's own GraphQL, with
@@ -43,6 +45,7 @@ export function parseSettings(raw: Record<string, unknown>): PluginSettings {
   const results = number(raw.maxResults);
   return {
     sidecarUrl: (text || defaultSettings.sidecarUrl).replace(/\/+$/, ''),
+    apiKey: typeof raw.apiKey === 'string' ? raw.apiKey.trim() : '',
     minConfidence: percent === undefined ? 0 : Math.min(Math.max(percent, 0), 100) / 100,
     maxResults: results === undefined || results < 1 ? defaultSettings.maxResults : Math.min(Math.round(results), 20),
   };

@@ -13,7 +13,8 @@ export function createErrorMasker(logger: Logger) {
     const original = graphqlError ? (graphqlError.originalError ?? undefined) : error;
     const path = graphqlError?.path;
     if (isSenseError(original)) {
-      return new GraphQLError(original.message, { path, extensions: { code: original.code } });
+      const extensions = original.retryAfterSeconds === undefined ? { code: original.code } : { code: original.code, retryAfterSeconds: original.retryAfterSeconds };
+      return new GraphQLError(original.message, { path, extensions });
     }
     if (graphqlError && (original === undefined || isGraphQLError(original))) {
       return graphqlError;
@@ -32,6 +33,6 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 }
 
 /** A GraphQL-shaped error response for requests rejected before Yoga sees them. */
-export function graphqlErrorBody(message: string, code: string): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+export function graphqlErrorBody(message: string, code: string, extra: Record<string, number> = {}): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, ...extra } }] });
 }

@@ -1,10 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createFetch } from '@whatwg-node/fetch';
 import { createSchema, createYoga, type YogaServerOptions } from 'graphql-yoga';
 import type { AppServices } from '../app-services.js';
+import type { CredentialCheck } from '../auth/index.js';
 import type { Logger } from '../logger.js';
+import type { AddressCheck } from './address-check.js';
 import { createErrorMasker, graphqlErrorBody } from './errors.js';
+import { queryLimitPlugins } from './limits.js';
 import { resolvers } from './resolvers.generated.js';
 import { typeDefs } from './typeDefs.generated.js';
 
@@ -22,22 +26,38 @@ export interface GraphQLServerOptions {
   routes: HttpRoute[];
   /** Which browser origins may call /graphql (the Stash UI's); Yoga's default would allow every origin. */
   cors: NonNullable<YogaServerOptions<object, object>['cors']>;
+  /** Checks the API key on /graphql; null when AUTH=none. */
+  credentials: CredentialCheck | null;
+  /** Which Host and Origin headers /graphql answers (DNS rebinding, cross-site pages). */
+  addresses: AddressCheck;
 }
+
+/**
+ * Headers a browser cannot send cross-site without a CORS preflight. A form post (multipart, urlencoded,
+ * text/plain) or a plain GET must carry one of them, so no page elsewhere can make the user's browser run an
+ * operation (Yoga's CSRF prevention). `graphql-preflight` is what curl users and Apollo clients already send.
+ */
+const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight', 'apikey', 'authorization'];
+
+const GRAPHIQL_HEADERS = JSON.stringify({ ApiKey: 'the key from DATA_DIR/api-key (or API_KEY)' }, null, 2);
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Builds the request handler: our routes first, then Yoga at /graphql (with GraphiQL). */
-export function createRequestHandler({ services, logger, maxUploadBytes, routes, cors }: GraphQLServerOptions): RequestHandler {
+export function createRequestHandler({ services, logger, maxUploadBytes, routes, cors, credentials, addresses }: GraphQLServerOptions): RequestHandler {
   // base64 uploads travel inside JSON: allow for the 4/3 expansion plus the query itself.
   const maxRequestBytes = Math.ceil(maxUploadBytes * 1.37) + 64 * 1024;
   const yoga = createYoga({
     schema: createSchema({ typeDefs, resolvers }),
-    context: () => services,
+    // The request's signal reaches the services: a client that hangs up stops the work it asked for.
+    context: ({ request }) => ({ ...services, signal: request.signal }),
     graphqlEndpoint: '/graphql',
     // Yoga answers its own probe at /health otherwise; ours reports the face database.
     healthCheckEndpoint: '/ready',
     cors,
-    graphiql: { title: 'Stash Sense' },
+    // GraphiQL opens with the header the API needs; the user pastes the key in (it is never put in the page).
+    graphiql: { title: 'Stash Sense', headers: credentials ? GRAPHIQL_HEADERS : '{}', shouldPersistHeaders: false },
+    plugins: [useCSRFPrevention({ requestHeaders: CSRF_HEADERS }), ...queryLimitPlugins()],
     maskedErrors: { maskError: createErrorMasker(logger.child('graphql')), isDev: false },
     multipart: true,
     fetchAPI: createFetch({ formDataLimits: { fileSize: maxUploadBytes, files: 1, fieldSize: maxRequestBytes } }),
@@ -62,7 +82,30 @@ export function createRequestHandler({ services, logger, maxUploadBytes, routes,
       });
       return;
     }
+    const refuse = (status: number, message: string, code: string, extra: Record<string, string> = {}) => {
+      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...extra });
+      response.end(graphqlErrorBody(message, code));
+      request.resume();
+    };
+    const address = addresses(request.headers);
+    if (!address.ok) {
+      refuse(403, address.reason, 'FORBIDDEN');
+      return;
+    }
+    // A CORS preflight carries no credentials; Yoga answers it from the CORS settings.
+    const graphiqlPage = method === 'GET' && path === '/graphql' && (request.headers.accept ?? '').includes('text/html');
+    if (credentials && method !== 'OPTIONS' && !graphiqlPage && path !== '/ready' && !credentials(request.headers)) {
+      refuse(401, 'An API key is required: send it in the ApiKey header (or Authorization: Bearer). It is in DATA_DIR/api-key, or API_KEY', 'UNAUTHENTICATED', {
+        'www-authenticate': 'Bearer',
+      });
+      return;
+    }
     const declared = Number(request.headers['content-length'] ?? NaN);
+    // Node stops reading a body at its Content-Length, so requiring one caps a chunked body too.
+    if (method === 'POST' && !Number.isFinite(declared)) {
+      refuse(411, 'Send the request with a Content-Length header', 'BAD_INPUT');
+      return;
+    }
     if (declared > maxRequestBytes) {
       response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
       response.end(graphqlErrorBody(`The request is larger than MAX_UPLOAD_MB allows (${(maxUploadBytes / 1024 / 1024).toFixed(1)} MB)`, 'PAYLOAD_TOO_LARGE'));

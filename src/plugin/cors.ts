@@ -26,7 +26,7 @@ export function corsOptions(config: CorsConfig): (request: Request) => CORSOptio
     return {
       origin: [origin],
       methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: ['content-type', 'accept', 'graphql-client-name', 'x-graphql-event-stream-token'],
+      allowedHeaders: ['content-type', 'accept', 'apikey', 'authorization', 'graphql-client-name', 'x-graphql-event-stream-token'],
       // The plugin sends no cookies: the sidecar has no session to protect.
       credentials: false,
       maxAge: 600,

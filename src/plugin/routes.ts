@@ -12,6 +12,8 @@ export const PLUGIN_ZIP_PATH = `/plugin/${PLUGIN_ZIP}`;
 export interface PluginRoutesOptions {
   /** PUBLIC_URL: where browsers reach this sidecar. null: taken from each request's Host (and logged once). */
   publicUrl: string | null;
+  /** TRUST_PROXY: take the address from X-Forwarded-Host/-Proto (set only behind a proxy that sets them). */
+  trustProxy?: boolean;
   /** The plugin's version in Stash: the sidecar's own, so the two always come from one build. */
   version: string;
   logger: Logger;
@@ -35,7 +37,7 @@ export function createPluginRoutes(options: PluginRoutesOptions): HttpRoute[] {
   const packageFor = async (request: IncomingMessage): Promise<PluginPackage> => {
     let publicUrl = options.publicUrl;
     if (!publicUrl) {
-      publicUrl = requestOrigin(request);
+      publicUrl = requestOrigin(request, options.trustProxy ?? false);
       if (!warnedNoPublicUrl) {
         warnedNoPublicUrl = true;
         log.warn('PUBLIC_URL is not set: the Stash plugin allows the address Stash used to fetch it; set PUBLIC_URL if browsers use another', { address: publicUrl });
@@ -86,11 +88,15 @@ export function createPluginRoutes(options: PluginRoutesOptions): HttpRoute[] {
   ];
 }
 
-/** The address the request was sent to, as its sender saw it (a reverse proxy's forwarded headers first). */
-function requestOrigin(request: IncomingMessage): string {
+/**
+ * The address the request was sent to, as its sender saw it. Forwarded headers are anyone's to send, so they
+ * count only under TRUST_PROXY; otherwise an attacker's X-Forwarded-Host would become the plugin's sidecar.
+ */
+function requestOrigin(request: IncomingMessage, trustProxy: boolean): string {
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
-  const host = first(request.headers['x-forwarded-host']) ?? request.headers.host ?? 'localhost';
-  const proto = first(request.headers['x-forwarded-proto']) ?? ((request.socket as TLSSocket).encrypted ? 'https' : 'http');
+  const forwarded = (name: string) => (trustProxy ? first(request.headers[name]) : undefined);
+  const host = forwarded('x-forwarded-host') ?? request.headers.host ?? 'localhost';
+  const proto = forwarded('x-forwarded-proto') ?? ((request.socket as TLSSocket).encrypted ? 'https' : 'http');
   try {
     return new URL(`${proto === 'https' ? 'https' : 'http'}://${host}`).origin;
   } catch {

@@ -7,19 +7,17 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { createRequestHandler, startServer, type RunningServer } from '../../src/graphql/index.js';
-import { createHealthRoutes } from '../../src/health/routes.js';
-import { silentLogger } from '../../src/logger.js';
 import { openTestApp } from '../helpers/app.js';
 import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
 import { facesDir, makeTempDir, repoRoot } from '../helpers/fixtures.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const temp = makeTempDir();
 const dataDir = join(temp.path, 'data');
 const maxUploadMb = 2;
 let app: App;
-let server: RunningServer;
+let server: TestServer;
 
 const identifyQuery = `mutation Identify($image: File, $url: String, $base64: String) {
   identifyImage(image: $image, url: $url, base64: $base64) {
@@ -38,14 +36,14 @@ async function upload(bytes: Uint8Array, name = 'photo.jpg'): Promise<{ status: 
   form.append('operations', JSON.stringify({ query: identifyQuery, variables: { image: null } }));
   form.append('map', JSON.stringify({ 0: ['variables.image'] }));
   form.append('0', new Blob([Buffer.from(bytes)]), name);
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: { 'graphql-preflight': '1' } });
+  const response = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: { 'graphql-preflight': '1', ...server.authHeaders } });
   return { status: response.status, body: (await response.json()) as GraphQLResponse };
 }
 
 async function post(variables: Record<string, unknown>): Promise<GraphQLResponse> {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...server.authHeaders },
     body: JSON.stringify({ query: identifyQuery, variables }),
   });
   return (await response.json()) as GraphQLResponse;
@@ -54,7 +52,7 @@ async function post(variables: Record<string, unknown>): Promise<GraphQLResponse
 async function databaseState(): Promise<unknown> {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...server.authHeaders },
     body: JSON.stringify({ query: '{ faceDatabase { version performerCount faceCount } health { status } }' }),
   });
   return ((await response.json()) as { data: unknown }).data;
@@ -65,14 +63,7 @@ beforeAll(async () => {
   writeEnrolmentFolder(join(temp.path, 'people'), enrolled, { biden: 'b1d3n000-0000-4000-8000-000000000001' });
   ({ app } = await openTestApp(dataDir, { MAX_UPLOAD_MB: String(maxUploadMb) }));
   await app.services.enroll.enrollFolder(join(temp.path, 'people'));
-  const handler = createRequestHandler({
-    services: app.services,
-    logger: silentLogger,
-    maxUploadBytes: app.config.server.maxUploadBytes,
-    routes: createHealthRoutes(app.services.health),
-    cors: false,
-  });
-  server = await startServer(handler, { host: '127.0.0.1', port: 0 });
+  server = await startTestServer(app);
 });
 afterAll(async () => {
   await server?.close();
@@ -142,8 +133,9 @@ describe('bad input over HTTP', () => {
   });
 
   const requests: [string, (base: string) => Record<string, string>, string][] = [
-    ['a URL that fails', () => ({ url: 'http://127.0.0.1:9/nothing-listens-here.jpg' }), 'BAD_INPUT'],
-    ['a URL that is not an image', (base) => ({ url: `${base}/ready` }), 'BAD_INPUT'],
+    // Loopback addresses are refused before anything is fetched (test/identify/url-policy.test.ts has every form).
+    ['a URL on loopback where nothing listens', () => ({ url: 'http://127.0.0.1:9/nothing-listens-here.jpg' }), 'URL_REFUSED'],
+    ['a URL on loopback where the sidecar listens', (base) => ({ url: `${base}/ready` }), 'URL_REFUSED'],
     ['base64 that is not', () => ({ base64: '%%% not base64 %%%' }), 'BAD_INPUT'],
     ['no source at all', () => ({}), 'BAD_INPUT'],
   ];
@@ -157,7 +149,7 @@ describe('bad input over HTTP', () => {
   it('refuses options out of range before reading the image', async () => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...server.authHeaders },
       body: JSON.stringify({ query: 'mutation { identifyImage(url: "http://127.0.0.1:9/x.jpg", options: { topK: 0 }) { width } }' }),
     });
     const body = (await response.json()) as GraphQLResponse;

@@ -7,10 +7,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { createRequestHandler, startServer, type RunningServer } from '../../src/graphql/index.js';
+import { loadServiceKey } from '../../src/app-http.js';
+import { createCredentialCheck } from '../../src/auth/index.js';
+import { createAddressCheck, createRequestHandler, startServer, type RunningServer } from '../../src/graphql/index.js';
 import { createHealthRoutes } from '../../src/health/routes.js';
 import { createRecordingLogger } from '../../src/logger.js';
-import { corsOptions, createPluginRoutes } from '../../src/plugin/index.js';
+import { allowedOrigins, corsOptions, createPluginRoutes } from '../../src/plugin/index.js';
 import { appVersion } from '../../src/version.js';
 import { openTestApp } from '../helpers/app.js';
 import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
@@ -72,14 +74,20 @@ beforeAll(async () => {
   ({ app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '12' }, { runJobs: true }));
   await app.services.enroll.enrollFolder(join(temp.path, 'people'));
 
+  // Authentication on, as by default: the plugin gets the key from its settings.
+  const apiKey = (await loadServiceKey(app.config, sidecarLog))!.key;
+  // The harness plays Stash's web UI on its own port, so that origin is the one CORS (and the Origin check) must let in.
+  const server = () => ({ ...app.config.server, corsOrigins: [uiOrigin] });
   // PUBLIC_URL unset: the plugin is built for the address Stash used to fetch it (127.0.0.1:<port>).
   const handler = createRequestHandler({
     services: app.services,
     logger: sidecarLog,
     maxUploadBytes: app.config.server.maxUploadBytes,
     routes: [...createHealthRoutes(app.services.health, { stashConfigured: true }), ...createPluginRoutes({ publicUrl: null, version: appVersion, logger: sidecarLog })],
-    // The harness plays Stash's web UI on its own port, so that origin is the one CORS must let in.
-    cors: (request) => corsOptions({ server: { ...app.config.server, corsOrigins: [uiOrigin] }, stash: app.config.stash })(request),
+    cors: (request) => corsOptions({ server: server(), stash: app.config.stash })(request),
+    credentials: createCredentialCheck(apiKey),
+    addresses: (headers) =>
+      createAddressCheck({ urls: [uiOrigin], allowedHosts: [], bindHost: '127.0.0.1', allowedOrigins: allowedOrigins({ server: server(), stash: app.config.stash }), trustProxy: false })(headers),
   });
   sidecar = await startServer(handler, { host: '127.0.0.1', port: 0 });
   plugin = await installPlugin(`${sidecar.url}/plugin/index.yml`);
@@ -90,7 +98,7 @@ beforeAll(async () => {
     images: { '21': { id: '21', title: 'Portrait', paths: { image: '/media/image-21.jpg' }, visual_files: [{ width: portrait.width!, height: portrait.height! }] } },
     galleries: { '31': { id: '31', title: 'Speeches' } },
   };
-  ui = await startStashUi(plugin, { settings: {}, data, media: { '/media/image-21.jpg': obamaPhoto! } });
+  ui = await startStashUi(plugin, { settings: { apiKey }, data, media: { '/media/image-21.jpg': obamaPhoto! } });
   uiOrigin = new URL(ui.url).origin;
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });

@@ -138,19 +138,27 @@ describe('the plugin source at /plugin/index.yml', () => {
 });
 
 describe('the plugin source without PUBLIC_URL', () => {
-  it('allows the address Stash fetched it from (a proxy’s forwarded one first) and warns once to set PUBLIC_URL', async () => {
+  it('allows the address Stash fetched it from, ignores forwarded headers, and warns once to set PUBLIC_URL', async () => {
     const { indexUrl, logger } = await source({ publicUrl: null });
     const direct = await download(indexUrl);
     expect(direct.manifest.ui.csp['connect-src']).toEqual([new URL(indexUrl).origin]);
     expect(direct.javascript).toContain(JSON.stringify(new URL(indexUrl).origin));
 
-    const proxied = await download(indexUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sense.example.org' });
-    expect(proxied.manifest.ui.csp['connect-src']).toEqual(['https://sense.example.org']);
-    expect(proxied.index[0]!.sha256).not.toBe(direct.index[0]!.sha256);
+    // Without TRUST_PROXY anyone could name the plugin's sidecar with these headers: they change nothing.
+    const spoofed = await download(indexUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'attacker.example' });
+    expect(spoofed.manifest.ui.csp['connect-src']).toEqual([new URL(indexUrl).origin]);
+    expect(spoofed.javascript).not.toContain('attacker.example');
+    expect(spoofed.index[0]!.sha256).toBe(direct.index[0]!.sha256);
 
     const warnings = logger.lines.filter((line) => line.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toContain('PUBLIC_URL');
+  });
+
+  it('takes a reverse proxy’s forwarded address under TRUST_PROXY', async () => {
+    const { indexUrl } = await source({ publicUrl: null, trustProxy: true });
+    const proxied = await download(indexUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'sense.example.org' });
+    expect(proxied.manifest.ui.csp['connect-src']).toEqual(['https://sense.example.org']);
   });
 });
 

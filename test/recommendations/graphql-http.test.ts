@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { createRequestHandler, startServer, type RunningServer } from '../../src/graphql/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRecommendationService, type RecommendationService } from '../../src/recommendations/index.js';
 import { openTestApp } from '../helpers/app.js';
 import { makeTempDir } from '../helpers/fixtures.js';
-import type { GraphQLResult } from '../helpers/server.js';
+import { startTestServer, type GraphQLResult, type TestServer } from '../helpers/server.js';
 import { createStashDouble, type StashDouble } from '../stash-double/index.js';
 import { candidate, libraryFixtures, person, saveFixtureIdentifications, stashdb } from './fixtures.js';
 
@@ -14,7 +13,7 @@ const temp = makeTempDir('recs-http-');
 let double: StashDouble;
 let app: App;
 let service: RecommendationService;
-let server: RunningServer;
+let server: TestServer;
 
 beforeAll(async () => {
   double = await createStashDouble(libraryFixtures());
@@ -23,8 +22,7 @@ beforeAll(async () => {
   saveFixtureIdentifications(app.state);
   // The app's own services plus this one, so the test does not depend on how src/app.ts wires it.
   const services = Object.assign({}, app.services, { recommendations: service });
-  const handler = createRequestHandler({ services, logger: silentLogger, maxUploadBytes: app.config.server.maxUploadBytes, routes: [], cors: false });
-  server = await startServer(handler, { host: '127.0.0.1', port: 0 });
+  server = await startTestServer({ ...app, services });
 });
 
 afterAll(async () => {
@@ -34,9 +32,8 @@ afterAll(async () => {
   temp.remove();
 });
 
-async function graphql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult<T>> {
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return (await response.json()) as GraphQLResult<T>;
+function graphql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult<T>> {
+  return server.graphql<T>(query, variables);
 }
 
 const list = `query List($filter: RecommendationFilter, $first: Int, $after: String) {

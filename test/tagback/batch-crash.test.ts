@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareEnrolledDataDir } from '../helpers/enrolment.js';
@@ -51,7 +52,9 @@ function serve(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  // The service created its API key in DATA_DIR on first start, as a user's client reads it.
+  const apiKey = readFileSync(join(dataDir, 'api-key'), 'utf8').trim();
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ApiKey: apiKey }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data: T; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
   return body.data;

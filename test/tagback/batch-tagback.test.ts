@@ -101,7 +101,7 @@ describe('jobProgress over SSE, and cancelJob', () => {
   async function* sse(query: string, variables: Record<string, unknown>): AsyncGenerator<{ data?: { jobProgress: JobView } }> {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...server.authHeaders },
       body: JSON.stringify({ query, variables }),
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');

@@ -13,7 +13,7 @@ export function useSidecar(): Sidecar | undefined {
   React.useEffect(() => {
     let live = true;
     void loadSettings().then((settings) => {
-      if (live) setSidecar({ settings, client: createSidecarClient(settings.sidecarUrl) });
+      if (live) setSidecar({ settings, client: createSidecarClient(settings.sidecarUrl, settings.apiKey) });
     });
     return () => {
       live = false;

@@ -1,8 +1,6 @@
+import { createServiceHandler, loadServiceKey } from '../../app-http.js';
 import { openApp } from '../../app.js';
-import { createRequestHandler, startServer } from '../../graphql/index.js';
-import { createHealthRoutes } from '../../health/routes.js';
-import { corsOptions, createPluginRoutes } from '../../plugin/index.js';
-import { appVersion } from '../../version.js';
+import { startServer } from '../../graphql/index.js';
 import type { Command } from '../command.js';
 
 export const serve: Command = async ({ config, logger, signal }) => {
@@ -10,16 +8,8 @@ export const serve: Command = async ({ config, logger, signal }) => {
   const app = await openApp(config, logger, { runJobs: true, checkStash: true });
   let server;
   try {
-    const handler = createRequestHandler({
-      services: app.services,
-      logger: logger.child('http'),
-      maxUploadBytes: config.server.maxUploadBytes,
-      routes: [
-        ...createHealthRoutes(app.services.health, { stashConfigured: app.config.stash !== null }),
-        ...createPluginRoutes({ publicUrl: config.server.publicUrl, version: appVersion, logger: logger.child('plugin') }),
-      ],
-      cors: corsOptions({ server: config.server, stash: config.stash }),
-    });
+    const apiKey = await loadServiceKey(config, logger.child('auth'));
+    const handler = createServiceHandler(app, { logger: logger.child('http'), apiKey: apiKey?.key ?? null });
     server = await startServer(handler, config.server);
   } catch (error: unknown) {
     await app.close();

@@ -1,4 +1,4 @@
 import type { MutationResolvers } from './../../types.generated.js';
 
-export const identifyStashImage: NonNullable<MutationResolvers['identifyStashImage']> = (_parent, { imageId, options }, { stashMedia }) =>
-  stashMedia.identifyStashImage(imageId, options ?? {});
+export const identifyStashImage: NonNullable<MutationResolvers['identifyStashImage']> = (_parent, { imageId, options }, { stashMedia, signal }) =>
+  stashMedia.identifyStashImage(imageId, options ?? {}, signal);
