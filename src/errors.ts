@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'BUSY'
   | 'URL_REFUSED'
   | 'TIMEOUT'
+  | 'QUERY_TOO_COMPLEX'
   | 'INTERNAL';
 
 /** An error a user can cause or fix; its message is safe to show them (it never holds a secret). */
@@ -32,7 +33,7 @@ export class SenseError extends Error {
 
 const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED',
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'INTERNAL',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'QUERY_TOO_COMPLEX', 'INTERNAL',
 ]);
 
 /**

@@ -5,6 +5,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -23,11 +24,18 @@ export const queryLimits = {
 
 export function queryLimitPlugins(): Plugin[] {
   // Every limit is named in its message (exposeLimits) so a client author sees which one to stay under.
+  const coded = { onReject: [refuse] };
   return [
-    maxTokensPlugin({ n: queryLimits.maxTokens }),
-    maxAliasesPlugin({ n: queryLimits.maxAliases }),
-    maxDepthPlugin({ n: queryLimits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-    maxDirectivesPlugin({ n: queryLimits.maxDirectives }),
-    costLimitPlugin({ maxCost: queryLimits.maxCost, ignoreIntrospection: true }),
+    maxTokensPlugin({ n: queryLimits.maxTokens, ...coded }),
+    maxAliasesPlugin({ n: queryLimits.maxAliases, ...coded }),
+    maxDepthPlugin({ n: queryLimits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...coded }),
+    maxDirectivesPlugin({ n: queryLimits.maxDirectives, ...coded }),
+    costLimitPlugin({ maxCost: queryLimits.maxCost, ignoreIntrospection: true, ...coded }),
   ] as Plugin[];
+}
+
+/** Armor's rejection, thrown again with a code a client can act on and HTTP 400. */
+function refuse(_context: unknown, error: GraphQLError): never {
+  const message = error.message.replace(/^Syntax Error: /, '');
+  throw new GraphQLError(`The request is too large or complex: ${message}`, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
 }
