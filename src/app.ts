@@ -85,7 +85,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const identify = createIdentifyService({
       vision,
       faces,
-      limits: { maxBytes: config.server.maxUploadBytes, urlTimeoutMs: config.fetch.urlTimeoutMs },
+      limits: { maxBytes: config.server.maxUploadBytes, urlTimeoutMs: config.fetch.urlTimeoutMs, allowPrivateUrls: config.fetch.allowPrivateUrls },
       defaults: { ...config.match, searchK: 50 },
       logger: logger.child('identify'),
     });

@@ -1,4 +1,5 @@
-import { SenseError, errorMessage } from '../errors.js';
+import { SenseError } from '../errors.js';
+import { anyAddress, fetchPublicUrl, isPublicAddress } from '../outbound/index.js';
 
 /** Where the bytes of one image to identify come from; exactly one per request. */
 export type ImageSource =
@@ -21,6 +22,8 @@ export function isUploadedFile(value: unknown): value is UploadedFile {
 export interface ImageSourceLimits {
   maxBytes: number;
   urlTimeoutMs: number;
+  /** ALLOW_PRIVATE_URLS: let url: reach loopback, LAN and other internal addresses. */
+  allowPrivateUrls?: boolean;
 }
 
 /** Picks the one source a request named, or says why it cannot. */
@@ -60,51 +63,13 @@ function decodeBase64(data: string): Uint8Array {
   return new Uint8Array(Buffer.from(payload, 'base64'));
 }
 
-async function fetchImage(rawUrl: string, limits: ImageSourceLimits, signal?: AbortSignal): Promise<Uint8Array> {
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new SenseError('BAD_INPUT', 'url is not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SenseError('BAD_INPUT', 'url must be http or https');
-  const shown = `${url.origin}${url.pathname}`;
-  const timeout = AbortSignal.timeout(limits.urlTimeoutMs);
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: 'follow' });
-  } catch (error: unknown) {
-    const why = timeout.aborted ? `timed out after ${limits.urlTimeoutMs} ms` : errorMessage(error);
-    throw new SenseError('BAD_INPUT', `Could not fetch ${shown}: ${why}`);
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new SenseError('BAD_INPUT', `Could not fetch ${shown}: HTTP ${response.status}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > limits.maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge(limits.maxBytes);
-  }
-  return readCapped(response, limits.maxBytes);
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
+function fetchImage(url: string, limits: ImageSourceLimits, signal?: AbortSignal): Promise<Uint8Array> {
+  return fetchPublicUrl(url, {
+    maxBytes: limits.maxBytes,
+    timeoutMs: limits.urlTimeoutMs,
+    policy: limits.allowPrivateUrls ? anyAddress : isPublicAddress,
+    signal,
+  });
 }
 
 function checkSize(bytes: Uint8Array, maxBytes: number): Uint8Array {

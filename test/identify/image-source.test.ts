@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SenseError } from '../../src/errors.js';
 import { chooseImageSource, readImageSource } from '../../src/identify/index.js';
 
-const limits = { maxBytes: 1000, urlTimeoutMs: 2000 };
+// The test server is on loopback, which only ALLOW_PRIVATE_URLS lets a URL reach (test/security/url-policy.test.ts).
+const limits = { maxBytes: 1000, urlTimeoutMs: 2000, allowPrivateUrls: true };
 let server: Server;
 let base: string;
 
@@ -57,10 +58,14 @@ describe('readImageSource', () => {
 
   it('fetches a URL, and refuses one that fails, is too big, is slow or is not http', async () => {
     expect((await readImageSource({ kind: 'url', url: `${base}/ok` }, limits)).byteLength).toBe(10);
-    expect(await codeOf(readImageSource({ kind: 'url', url: `${base}/missing` }, limits))).toBe('BAD_INPUT');
+    expect(await codeOf(readImageSource({ kind: 'url', url: `${base}/missing` }, limits))).toBe('URL_REFUSED');
     expect(await codeOf(readImageSource({ kind: 'url', url: `${base}/big` }, limits))).toBe('PAYLOAD_TOO_LARGE');
-    expect(await codeOf(readImageSource({ kind: 'url', url: `${base}/slow` }, { ...limits, urlTimeoutMs: 200 }))).toBe('BAD_INPUT');
+    expect(await codeOf(readImageSource({ kind: 'url', url: `${base}/slow` }, { ...limits, urlTimeoutMs: 200 }))).toBe('TIMEOUT');
     expect(await codeOf(readImageSource({ kind: 'url', url: 'file:///etc/passwd' }, limits))).toBe('BAD_INPUT');
+  });
+
+  it('refuses a loopback URL unless ALLOW_PRIVATE_URLS is set', async () => {
+    expect(await codeOf(readImageSource({ kind: 'url', url: `${base}/ok` }, { ...limits, allowPrivateUrls: false }))).toBe('URL_REFUSED');
   });
 
   it('refuses bytes over the upload limit', async () => {

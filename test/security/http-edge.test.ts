@@ -62,7 +62,7 @@ const stashWrites = (sidecar: StashSidecar) => sidecar.double.mutations.filter((
 describe('authentication (on by default)', () => {
   it('refuses a mutation without a key or with a wrong one, and Stash receives nothing', async () => {
     const before = secured.double.requests.length;
-    for (const headers of [{}, { ApiKey: 'wrong-key-wrong-key-wrong-key' }, { Authorization: 'Bearer wrong-key-wrong-key' }, { Authorization: `Basic ${secured.server.apiKey}` }]) {
+    for (const headers of <Record<string, string>[]>[{}, { ApiKey: 'wrong-key-wrong-key-wrong-key' }, { Authorization: 'Bearer wrong-key-wrong-key' }, { Authorization: `Basic ${secured.server.apiKey}` }]) {
       const answer = await send(secured.server.url, { headers: { 'content-type': 'application/json', ...headers }, body: json(applyMutation) });
       expect(answer.status).toBe(401);
       expect(answer.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -75,7 +75,7 @@ describe('authentication (on by default)', () => {
   it('accepts the key in ApiKey and as a Bearer token', async () => {
     const key = secured.server.apiKey!;
     expect(key).toMatch(/^[0-9a-f]{64}$/);
-    for (const headers of [{ ApiKey: key }, { Authorization: `Bearer ${key}` }]) {
+    for (const headers of <Record<string, string>[]>[{ ApiKey: key }, { Authorization: `Bearer ${key}` }]) {
       const answer = await send(secured.server.url, { headers: { 'content-type': 'application/json', ...headers }, body: json('{ health { status } }') });
       expect(answer.body.errors).toBeUndefined();
       expect(answer.body.data).toEqual({ health: { status: expect.any(String) } });
@@ -137,7 +137,7 @@ describe('cross-site requests (CSRF), refused even under AUTH=none', () => {
 
   it('answers localhost, IP addresses and the sidecar’s own origin', async () => {
     const port = new URL(open.server.url).port;
-    for (const headers of [{ host: `localhost:${port}` }, { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }, { host: `[::1]:${port}` }]) {
+    for (const headers of <Record<string, string>[]>[{ host: `localhost:${port}` }, { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }, { host: `[::1]:${port}` }]) {
       const answer = await send(open.server.url, { headers: { 'content-type': 'application/json', ...headers }, body: json('{ health { status } }') });
       expect(answer.body.errors).toBeUndefined();
     }
