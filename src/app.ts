@@ -138,6 +138,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const upstreamImport = createImportService({
       dataDir: config.paths.dataDir,
       profile: config.vision.profile,
+      importRoot: config.paths.importDir,
       logger: logger.child('import'),
       reopen: async () => {
         const next = await openFaceDatabase(faceOptions, logger.child('faces'));

@@ -1,6 +1,7 @@
 // The importer as a service for the GraphQL mutation and the CLI: one import at a time, only under the
 // profile whose embeddings the release holds, and the app switched to the new database once it is installed.
-import { resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { SenseError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { UPSTREAM_PROFILE, importUpstream, type ImportProgress, type ImportUpstreamResult } from './import.js';
@@ -17,6 +18,12 @@ export interface ImportServiceOptions {
   dataDir: string;
   /** The model profile this process runs; the release's embeddings only make sense under stash-sense. */
   profile: string;
+  /**
+   * The folder releases must lie under (IMPORT_DIR, default DATA_DIR), symlinks resolved; a relative `dir` is taken
+   * from it. The GraphQL mutation sets it, so an API client cannot make the service read any path on the host;
+   * the CLI, run by someone who has the host already, passes null.
+   */
+  importRoot: string | null;
   logger: Logger;
   /**
    * Called once the new database is installed: open it and serve it instead of the old one (the old object
@@ -42,7 +49,8 @@ export function createImportService(options: ImportServiceOptions): ImportServic
       if (running) throw new SenseError('CONFLICT', 'An import is already running; wait for it to finish');
       running = true;
       try {
-        const result = await importUpstream(resolve(dir), dataDir, importOptions, logger);
+        const source = options.importRoot === null ? resolve(dir) : await insideRoot(options.importRoot, dir);
+        const result = await importUpstream(source, dataDir, importOptions, logger);
         try {
           await options.reopen();
         } catch (error: unknown) {
@@ -57,4 +65,24 @@ export function createImportService(options: ImportServiceOptions): ImportServic
       }
     },
   };
+}
+
+async function insideRoot(root: string, dir: string): Promise<string> {
+  const outside = () => new SenseError('FORBIDDEN', `Releases are imported only from under IMPORT_DIR (${root}); copy the release there`);
+  const escapes = (base: string, path: string) => {
+    const rest = relative(base, path);
+    return rest.startsWith('..') || isAbsolute(rest);
+  };
+  const target = resolve(root, dir);
+  // Checked before touching the disk, so a client learns nothing about paths outside.
+  if (escapes(resolve(root), target)) throw outside();
+  let real: string;
+  try {
+    real = await realpath(target);
+  } catch {
+    throw new SenseError('BAD_INPUT', `There is no folder ${dir} under IMPORT_DIR (${root})`);
+  }
+  // Again with symlinks resolved: a link inside that points outside is outside.
+  if (escapes(await realpath(root), real)) throw outside();
+  return real;
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ const service = (profile = 'stash-sense', reopen = async () => {
   const previous = current;
   current = await open();
   await previous.close();
-}) => createImportService({ dataDir, profile, logger: silentLogger, reopen });
+}) => createImportService({ dataDir, profile, importRoot: root, logger: silentLogger, reopen });
 
 async function release(name: string, performers: ReleasePerformer[]): Promise<string> {
   const dir = join(root, name);
@@ -85,6 +85,26 @@ describe('import service', () => {
     const reopened = await open();
     expect(reopened.info().version).toBe(before);
     await reopened.close();
+  });
+
+  it('reads releases only from under its import folder', async () => {
+    const inside = createImportService({ dataDir, profile: 'stash-sense', importRoot: dataDir, logger: silentLogger, reopen: async () => {} });
+    const before = current.info().version;
+    await expect(inside.importRelease(await release('new', newRelease))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(inside.importRelease('../new')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(inside.importRelease('/etc')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // A symlink inside that points outside is outside.
+    await symlink(join(root, 'new'), join(dataDir, 'linked'));
+    await expect(inside.importRelease('linked')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const reopened = await open();
+    expect(reopened.info().version).toBe(before);
+    await reopened.close();
+  });
+
+  it('takes a folder name relative to its import folder', async () => {
+    await release('new', newRelease);
+    const result = await service().importRelease('new');
+    expect(result).toMatchObject({ performerCount: 2 });
   });
 
   it('runs one import at a time', async () => {

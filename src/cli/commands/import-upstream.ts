@@ -34,6 +34,8 @@ export const importUpstream: Command = async ({ args, config, logger, stdout, st
   const service = createImportService({
     dataDir: config.paths.dataDir,
     profile: config.vision.profile,
+    // The operator at the shell may name any folder; the mutation is the one held to IMPORT_DIR.
+    importRoot: null,
     logger: logger.child('import'),
     // Nothing is open in this process; a service started later opens the installed database.
     reopen: async () => {},
