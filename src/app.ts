@@ -12,6 +12,7 @@ import { checkStash, createStashClient, type StashClient } from './stash/index.j
 import { startJobRunner, type JobRunner } from './jobs/index.js';
 import { createRecommendationService } from './recommendations/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
+import { createWorkGate, gated } from './limits/index.js';
 import { createImportService } from './upstream/index.js';
 import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
 import { appVersion } from './version.js';
@@ -147,13 +148,30 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         await previous.close();
       },
     });
+    // Requests share these caps (decoding a 100 MP image takes about 300 MB; a scene runs FFMPEG_CONCURRENCY
+    // ffmpeg processes); the job runner calls the services directly and runs one scene at a time of its own.
+    const { concurrentImages, concurrentScenes, retryAfterSeconds } = config.limits;
+    const images = createWorkGate({ what: 'images', maxConcurrent: concurrentImages, retryAfterSeconds });
+    const sceneGate = createWorkGate({ what: 'scenes', maxConcurrent: concurrentScenes, retryAfterSeconds });
+    const services: AppServices = {
+      health,
+      identify: { ...identify, identifyImage: gated(images, identify.identifyImage) },
+      scenes: { ...scenes, identifyScene: gated(sceneGate, scenes.identifyScene) },
+      stashMedia: { identifyStashImage: gated(images, stashMedia.identifyStashImage), identifyGallery: gated(images, stashMedia.identifyGallery) },
+      tagBack,
+      enroll,
+      jobs,
+      recommendations,
+      upstreamImport,
+      faceDatabase: { info: () => database.info() },
+    };
     return {
       config,
       vision,
       faces,
       state,
       stash,
-      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, recommendations, upstreamImport, faceDatabase: { info: () => database.info() } },
+      services,
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {

@@ -83,3 +83,9 @@ function scaleFilter(maxDimension: number): string {
 function seconds(value: number): string {
   return value.toFixed(6);
 }
+
+/** The environment ffmpeg and ffprobe run with: the stream's proxy, when it has one, and nothing exempt from it. */
+export function toolEnvironment(stream: VideoStream): NodeJS.ProcessEnv | undefined {
+  if (!stream.proxy) return undefined;
+  return { ...process.env, http_proxy: stream.proxy, no_proxy: '', NO_PROXY: '' };
+}

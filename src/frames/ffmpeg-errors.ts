@@ -43,6 +43,7 @@ export function streamSecrets(stream: VideoStream): string[] {
     for (const value of url.searchParams.values()) secrets.push(value);
     if (url.password) secrets.push(url.password);
     if (url.username) secrets.push(url.username);
+    if (stream.proxy) secrets.push(new URL(stream.proxy).password);
   } catch {
     // Not a URL (a local path): it carries no query secrets.
   }

@@ -31,9 +31,10 @@ const SHOWINFO = /^\[(?:Parsed_)?showinfo(?:_\d+)?@s(\d+) @ [^\]]*\] n:\s*\d+ pt
 const SHOWINFO_ANY = /^\[(?:Parsed_)?showinfo(?:_\d+)?@s\d+ /;
 const TAIL_LINES = 40;
 
-export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFrame: (frame: JobFrame) => void): RunningJob {
+export function startJob(ffmpegPath: string, args: string[], job: SeekJob, onFrame: (frame: JobFrame) => void, env?: NodeJS.ProcessEnv): RunningJob {
   const outputs = job.segments.length;
   const child: ChildProcess = spawn(ffmpegPath, args, {
+    env,
     stdio: ['ignore', 'ignore', 'pipe', ...Array.from({ length: outputs }, () => 'pipe' as const)],
   });
   const pipes = Array.from({ length: outputs }, (_, i) => child.stdio[FIRST_OUTPUT_FD + i] as Readable);

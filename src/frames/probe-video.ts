@@ -1,7 +1,7 @@
 // ffprobe over Stash's stream: the duration to spread frames over, and a cheap "is this a video" check.
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { buildProbeArgs } from './ffmpeg-args.js';
+import { buildProbeArgs, toolEnvironment } from './ffmpeg-args.js';
 import { classifyFfmpegFailure, describeStream, missingBinaryError, redact, streamSecrets } from './ffmpeg-errors.js';
 import { runCapture } from './run-capture.js';
 import type { VideoStream } from './types.js';
@@ -22,7 +22,7 @@ export interface ProbeOptions {
 
 export async function probeVideo(stream: VideoStream, options: ProbeOptions): Promise<VideoProbe> {
   const args = buildProbeArgs(stream, options.readTimeoutMs);
-  const result = await runCapture(options.ffprobePath, args, { timeoutMs: options.timeoutMs, signal: options.signal });
+  const result = await runCapture(options.ffprobePath, args, { timeoutMs: options.timeoutMs, signal: options.signal, env: toolEnvironment(stream) });
   if (result.kind === 'aborted') throw new SenseError('CANCELLED', 'Reading the video was cancelled');
   if (result.kind === 'timed-out') {
     throw new SenseError('STASH_UNAVAILABLE', `Stash did not answer for the video stream within ${Math.round(options.timeoutMs / 1000)} s`);

@@ -9,10 +9,10 @@ export type CaptureResult =
 
 const MAX_OUTPUT_CHARS = 1_000_000;
 
-export function runCapture(binary: string, args: string[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<CaptureResult> {
+export function runCapture(binary: string, args: string[], options: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<CaptureResult> {
   return new Promise((resolve) => {
     if (options.signal?.aborted) return resolve({ kind: 'aborted' });
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let ended: CaptureResult | undefined;

@@ -29,4 +29,9 @@ export interface VideoStream {
   label?: string;
   /** From Stash's file metadata when known; saves an ffprobe round trip. */
   durationSec?: number;
+  /**
+   * An HTTP proxy (with its credentials) that ffmpeg and ffprobe reach `url` through, given in their environment
+   * as http_proxy: unlike the command line, another local user cannot read it.
+   */
+  proxy?: string;
 }

@@ -2,7 +2,7 @@
 // stream and writing raw RGB, yielded as they decode.
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { buildExtractArgs } from './ffmpeg-args.js';
+import { buildExtractArgs, toolEnvironment } from './ffmpeg-args.js';
 import { classifyFfmpegFailure, describeStream, missingBinaryError, redact, streamSecrets } from './ffmpeg-errors.js';
 import { startJob, type JobFrame, type JobOutcome, type RunningJob } from './ffmpeg-job.js';
 import { probeVideo, type VideoProbe } from './probe-video.js';
@@ -205,7 +205,7 @@ async function* extractFrames(stream: VideoStream, settings: VideoFrameOptions, 
       while (!failure && !closing && running.size < settings.concurrency && nextJob < jobs.length) {
         const seekJob = jobs[nextJob++]!;
         const args = buildExtractArgs(seekJob, stream, settings);
-        const job = startJob(context.ffmpegPath, args, seekJob, onFrame);
+        const job = startJob(context.ffmpegPath, args, seekJob, onFrame, toolEnvironment(stream));
         running.add(job);
         if (paused) job.pause();
         void job.outcome.then((outcome) => settle(job, outcome));

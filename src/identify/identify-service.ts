@@ -98,7 +98,7 @@ export function createIdentifyService({ vision, faces, limits, defaults, logger 
       const started = performance.now();
       resolveOptions(options, defaults); // bad options fail before any download or decoding
       const bytes = await readImageSource(source, limits, signal);
-      const analysis = await vision.analyzeImage(bytes);
+      const analysis = await vision.analyzeImage(bytes, signal);
       const { faces: identified, searchMs } = matchFaces(analysis.faces, options);
       const totalMs = performance.now() - started;
       logger.info('image identified', {

@@ -53,10 +53,11 @@ export async function* readSceneFrames(
     if (source === 'STREAM') {
       const file = scene.files[0];
       if (!scene.paths.stream || !file) throw new SenseError('BAD_INPUT', `Scene ${scene.id} has no video file to read frames from`);
-      // ffmpeg reads through a loopback proxy that adds the key, so the key never reaches its command line.
+      // ffmpeg reads through a loopback proxy that adds the key, so neither the key nor the proxy's token reaches
+      // its command line.
       const proxy = await deps.stash.openStreamProxy(scene.paths.stream);
       try {
-        const stream: VideoStream = { url: proxy.url, label: `scene ${scene.id} stream`, durationSec: file.durationSeconds > 0 ? file.durationSeconds : undefined };
+        const stream: VideoStream = { url: proxy.url, proxy: proxy.proxy, label: `scene ${scene.id} stream`, durationSec: file.durationSeconds > 0 ? file.durationSeconds : undefined };
         yield* deps.video.frames(stream, { frameCount: options.frameCount, signal: options.signal });
       } finally {
         await proxy.close();

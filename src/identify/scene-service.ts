@@ -116,6 +116,7 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
       let waitStarted = performance.now();
       for await (const frame of readSceneFrames(scene, { stash, video: deps.video, logger: deps.logger }, { sources, frameCount, signal }, reports)) {
         timings.framesMs += performance.now() - waitStarted;
+        if (signal?.aborted) throw new SenseError('CANCELLED', `Identifying scene ${sceneId} was cancelled`);
         framesRead += 1;
         let mark = performance.now();
         const detected = await deps.vision.detectFaces(frame.image);

@@ -1,12 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
-/** A loopback URL that reads one Stash video for ffmpeg; close it when the frames are read. */
+/** One Stash video for ffmpeg through a loopback HTTP proxy; close it when the frames are read. */
 export interface StreamProxy {
-  /** `http://127.0.0.1:<port>/<token>`: no key, no Stash address. */
+  /** What goes on ffmpeg's command line: a name that means nothing without the proxy (no key, no token). */
   url: string;
+  /**
+   * `http://stream:<token>@127.0.0.1:<port>`: for ffmpeg's environment (`http_proxy`), which only the sidecar's
+   * own user can read, unlike the command line, which every local process can.
+   */
+  proxy: string;
   close(): Promise<void>;
 }
 
@@ -15,15 +20,28 @@ export type UpstreamFetch = (range: string | undefined, signal: AbortSignal) => 
 
 const passedHeaders = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'last-modified', 'etag'];
 
+/** The host name ffmpeg is given; `.invalid` never resolves, so without the proxy nothing is fetched. */
+export const STREAM_PROXY_URL = 'http://stash-sense-stream.invalid/stream';
+const PROXY_USER = 'stream';
+
 /**
- * Serves one upstream media file on 127.0.0.1 under a random path, forwarding Range requests. ffmpeg then
- * reads Stash's stream without the API key on its command line, where any local user could read it in /proc.
+ * Serves one upstream media file as an HTTP proxy on 127.0.0.1, forwarding Range requests. ffmpeg reads Stash's
+ * stream without the API key on its command line, and the proxy answers only a client that presents this
+ * stream's random token as proxy credentials, which ffmpeg takes from its environment: a local process that
+ * reads ffmpeg's command line in /proc learns neither.
  */
 export async function startStreamProxy(upstream: UpstreamFetch): Promise<StreamProxy> {
   const token = randomBytes(16).toString('hex');
+  const expected = digest(`Basic ${Buffer.from(`${PROXY_USER}:${token}`).toString('base64')}`);
+  const authorised = (request: IncomingMessage) => timingSafeEqual(digest(request.headers['proxy-authorization'] ?? ''), expected);
   const server = createServer((request, response) => {
-    if (request.url !== `/${token}` || (request.method !== 'GET' && request.method !== 'HEAD')) {
-      response.writeHead(404).end();
+    if (!authorised(request)) {
+      // ffmpeg sends its proxy credentials once challenged.
+      response.writeHead(407, { 'proxy-authenticate': 'Basic realm="stash-sense"' }).end();
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405).end();
       return;
     }
     const aborted = new AbortController();
@@ -56,11 +74,16 @@ export async function startStreamProxy(upstream: UpstreamFetch): Promise<StreamP
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/${token}`,
+    url: STREAM_PROXY_URL,
+    proxy: `http://${PROXY_USER}:${token}@127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }

@@ -34,7 +34,8 @@ export interface VisionPipeline {
   detectFaces(image: RgbImage): Promise<DetectedFace[]>;
   /** Align and embed, all faces of the call in as few model runs as the batch size allows. */
   embedFaces(image: RgbImage, faces: readonly DetectedFace[]): Promise<EmbeddedFace[]>;
-  analyzeImage(bytes: Uint8Array): Promise<ImageAnalysis>;
+  /** A signal that aborts stops the work between decoding, detection and embedding (CANCELLED). */
+  analyzeImage(bytes: Uint8Array, signal?: AbortSignal): Promise<ImageAnalysis>;
   /** A square JPEG thumbnail of `sizePx` around the face, with some margin, for showing results. */
   cropFace(image: RgbImage, box: Box, sizePx: number): Promise<Buffer>;
   close(): Promise<void>;
@@ -142,12 +143,15 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     decodeImage: (bytes) => decodeImage(bytes, config.maxImagePixels),
     detectFaces: (image) => detect(image, emptyTimings()),
     embedFaces: (image, faces) => embed(image, faces, emptyTimings()),
-    async analyzeImage(bytes) {
+    async analyzeImage(bytes, signal) {
       const timings = emptyTimings();
       const start = performance.now();
       const image = await decodeImage(bytes, config.maxImagePixels);
       timings.decodeMs = performance.now() - start;
-      const faces = await embed(image, await detect(image, timings), timings);
+      stopIfAborted(signal);
+      const detected = await detect(image, timings);
+      stopIfAborted(signal);
+      const faces = await embed(image, detected, timings);
       logger.debug('image analysed', { width: image.width, height: image.height, faces: faces.length, ms: Math.round(performance.now() - start) });
       return { width: image.width, height: image.height, faces, timings };
     },
@@ -158,6 +162,10 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
       await models.close();
     },
   };
+}
+
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SenseError('CANCELLED', 'Identifying the image was cancelled');
 }
 
 function emptyTimings(): StageTimings {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { inspect } from 'node:util';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
@@ -182,23 +183,46 @@ describe('Stash client media', () => {
     expect(error.code).toBe('STASH_AUTH');
   });
 
-  it('hands ffmpeg a loopback URL with no key that forwards Range with the key in a header', async () => {
+  it('hands ffmpeg a URL with no key or token, served only to the proxy credentials it gets in its environment', async () => {
     const proxy = await client().openStreamProxy(`${double.url}/scene/2/stream?apikey=${apiKey}`);
     try {
-      expect(proxy.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
-      expect(proxy.url).not.toContain(apiKey);
+      expect(proxy.url).toBe('http://stash-sense-stream.invalid/stream');
+      const { origin, username, password } = new URL(proxy.proxy);
+      expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(password).toMatch(/^[0-9a-f]{32}$/);
+      expect(`${proxy.url} ${proxy.proxy}`).not.toContain(apiKey);
       const before = double.requests.length;
-      const part = await fetch(proxy.url, { headers: { Range: 'bytes=0-9' } });
+      const credentials = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+      const part = await proxied(origin, proxy.url, { range: 'bytes=0-9', 'proxy-authorization': credentials });
       expect(part.status).toBe(206);
-      expect((await part.arrayBuffer()).byteLength).toBe(10);
+      expect(part.body.byteLength).toBe(10);
       const seen = double.requests.slice(before);
       expect(seen.map((request) => [request.path, request.keyVia])).toEqual([['/scene/2/stream', 'header']]);
-      expect((await fetch(`${new URL(proxy.url).origin}/another-path`)).status).toBe(404);
+      // Another local process knows the port (and could guess the URL), but not the token.
+      for (const headers of <Record<string, string>[]>[{}, { 'proxy-authorization': `Basic ${Buffer.from(`${username}:wrong`).toString('base64')}` }]) {
+        expect((await proxied(origin, proxy.url, headers)).status).toBe(407);
+        expect((await proxied(origin, '/', headers)).status).toBe(407);
+      }
+      expect(double.requests.length).toBe(before + 1);
     } finally {
       await proxy.close();
     }
   });
 });
+
+/** A request through an HTTP proxy: absolute URL, sent to the proxy's address. */
+function proxied(proxyOrigin: string, url: string, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
+  const { hostname, port } = new URL(proxyOrigin);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: hostname, port, path: url, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
 
 describe('Stash client secrecy', () => {
   it('never shows the key in an error, its causes or a log line', async () => {

@@ -1,0 +1,1 @@
+export { createWorkGate, gated, type WorkGate, type WorkGateOptions } from './work-gate.js';
