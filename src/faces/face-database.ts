@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import Sqlite, { type Database } from 'better-sqlite3';
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { MODEL_NAME, newGeneration, removeStrayIndexFiles } from './index-file.js';
+import { checkSqliteFile, checkSqliteIntegrity, damaged, type StoredFile } from '../storage/index.js';
+import { MODEL_NAME, listIndexFiles, newGeneration, removeStrayIndexFiles } from './index-file.js';
 import { loadModelIndex, type ModelIndex } from './model-index.js';
 import { createPerformerReads } from './performer-reads.js';
 import { DATABASE_FILE, configureConnection, migrateSchema, readMetadata, type Metadata } from './schema.js';
@@ -28,12 +29,24 @@ export async function openFaceDatabase(options: OpenFaceDatabaseOptions, logger:
   const started = performance.now();
   await mkdir(dataDir, { recursive: true });
   const file = join(dataDir, DATABASE_FILE);
+  const stored: StoredFile = {
+    file,
+    remedy: `Restore ${DATABASE_FILE} from a backup (with the .hnsw index files beside it), or move ${DATABASE_FILE} and the .hnsw files out of ${dataDir} to start a new, empty face database.`,
+  };
+  if ((await checkSqliteFile(stored)) === 'missing') {
+    // Index files without the database that names them: the database is lost, not new. Starting empty would
+    // remove them as strays.
+    const orphans = await listIndexFiles(dataDir);
+    if (orphans.length > 0) throw damaged(stored, `it is missing, but its index files are there (${orphans.join(', ')})`);
+  }
 
   // The writer connection opens first: its first read rolls back a hot journal left by a killed write, which
   // the read-only connection could not do.
   const writeDb = new Sqlite(file, { timeout: BUSY_TIMEOUT_MS });
   let readDb: Database | undefined;
   try {
+    // Before any pragma that writes (journal mode): a damaged file must stay byte for byte as it was.
+    checkSqliteIntegrity(writeDb, stored);
     configureConnection(writeDb, 'writer');
     const now = new Date();
     migrateSchema(writeDb, { profile, models, version: newGeneration(now), createdAt: now.toISOString(), updatedAt: now.toISOString() }, file);

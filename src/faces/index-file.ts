@@ -174,6 +174,11 @@ export async function readIndexLabels(path: string, dims: number): Promise<Index
   }
 }
 
+/** Our index files in `dir` (any generation). */
+export async function listIndexFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => OWN_FILE.test(name));
+}
+
 /** Removes our index files that the current database does not name: leftovers of a crash or a replaced database. */
 export async function removeStrayIndexFiles(dir: string, keep: ReadonlySet<string>, logger: Logger): Promise<string[]> {
   const removed: string[] = [];

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Sqlite, { type Database } from 'better-sqlite3';
 import type { Logger } from '../logger.js';
+import { checkSqliteFile, checkSqliteIntegrity, damaged, type StoredFile } from '../storage/index.js';
 import { createIdentificationStore, type IdentificationStore } from './identifications.js';
 import { createJobStore, type JobStore } from './jobs.js';
 import { createRecommendationStore, type RecommendationStore } from './recommendations.js';
@@ -44,8 +45,17 @@ export async function openStateDatabase(dataDir: string, logger: Logger, options
   const now = options.now ?? (() => new Date());
   await mkdir(dataDir, { recursive: true });
   const file = join(dataDir, STATE_DATABASE_FILE);
+  const stored: StoredFile = {
+    file,
+    remedy: `Restore it from a backup, or move it out of ${dataDir} to start with no identifications, recommendations or jobs (the face database is not affected).`,
+  };
+  // A missing file is created: nothing is left in it to lose, and a face database imported into a new DATA_DIR
+  // arrives without one.
+  if ((await checkSqliteFile(stored)) === 'missing') logger.info('creating the state database', { file });
   const db = new Sqlite(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   try {
+    // Before any pragma that writes (journal mode): a damaged file must stay byte for byte as it was.
+    checkSqliteIntegrity(db, stored);
     configureConnection(db, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, options.synchronous ?? 'full');
     const found = migrateStateSchema(db, file);
     if (found !== STATE_SCHEMA_VERSION) logger.info('state database migrated', { file, from: found, to: STATE_SCHEMA_VERSION });

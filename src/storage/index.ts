@@ -1,0 +1,1 @@
+export { checkSqliteFile, checkSqliteIntegrity, damaged, type StoredFile } from './sqlite-file.js';
