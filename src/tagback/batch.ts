@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { IdentificationStore } from '../state/index.js';
 import { getScene, listScenes, type SceneFilterType, type StashClient } from '../stash/index.js';
 import { decideSceneTagBack, type SceneOutcome, type SceneSuggestion } from './decide.js';
+import { defaultStashRetry, retryWhileStashDown, type StashRetryPolicy } from './stash-retry.js';
 import type { TagBackService } from './tagback-service.js';
 
 export type TagBackScope = 'SCENES_WITHOUT_PERFORMERS' | 'ALL_SCENES' | 'SCENE_IDS' | 'SCENE_FILTER';
@@ -61,13 +62,17 @@ export interface TagBackBatchDeps {
   recommendations: ScenePerformerRecorder;
   faces: () => FaceDatabase;
   logger: Logger;
+  /** How a step waits for Stash to come back; tests pass short waits. */
+  stashRetry?: StashRetryPolicy;
 }
 
 /** Each scene's steps are keyed by scene id, so a resumed job skips what it finished and never applies twice. */
 export function createTagBackBatch(deps: TagBackBatchDeps) {
+  const retryPolicy = deps.stashRetry ?? defaultStashRetry;
   return async function runTagBack(ctx: JobContext<TagBackJobInput>): Promise<TagBackSummary> {
     const { input, signal } = ctx;
-    const sceneIds = await ctx.runStep('scope', { run: () => listScopeSceneIds(deps.stash(), input, signal) });
+    const patiently = <T>(done: number, current: string | null, attempt: () => Promise<T>) => retryWhileStashDown(ctx, retryPolicy, deps.logger, { done, current }, attempt);
+    const sceneIds = await patiently(0, null, () => ctx.runStep('scope', { run: () => listScopeSceneIds(deps.stash(), input, signal) }));
     // Fixed at the job's start, so scenes this job identifies are not mistaken for earlier work on resume.
     const identifiedBefore = new Set(
       await ctx.runStep('identified-before', {
@@ -77,7 +82,7 @@ export function createTagBackBatch(deps: TagBackBatchDeps) {
     const items: TagBackItem[] = [];
     ctx.progress({ done: 0, total: sceneIds.length, current: null });
     for (const [index, sceneId] of sceneIds.entries()) {
-      const item = await processScene(ctx, sceneId, identifiedBefore.has(sceneId));
+      const item = await patiently(index, sceneId, () => processScene(ctx, sceneId, identifiedBefore.has(sceneId)));
       items.push(item);
       ctx.progress({ done: index + 1, total: sceneIds.length, current: sceneId });
     }
