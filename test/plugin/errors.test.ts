@@ -17,6 +17,8 @@ describe('what the plugin says when something fails', () => {
     ['STASH_UNAVAILABLE', 'The sidecar cannot reach Stash', 'STASH_URL'],
     ['STASH_AUTH', "Stash refused the sidecar's API key", 'STASH_API_KEY'],
     ['GRAPHQL_VALIDATION_FAILED', 'The sidecar does not understand this plugin', 'same version'],
+    ['UNAUTHENTICATED', 'Stash Sense needs its API key', 'Stash Sense API key'],
+    ['BUSY', 'Stash Sense is busy', 'Try again'],
   ])('%s: a title, the sidecar’s own message, and what to do', (code, title, fix) => {
     const text = describeError(new SidecarError('graphql', 'the sidecar said so', code), url);
     expect(text).toEqual({ title, detail: 'the sidecar said so', hint: expect.stringContaining(fix) });

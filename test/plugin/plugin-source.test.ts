@@ -109,7 +109,7 @@ describe('the plugin source at /plugin/index.yml', () => {
       version: '1.2.3',
       ui: { javascript: ['stash-sense.js'], css: ['stash-sense.css'], csp: { 'connect-src': ['https://sense.example.com:8443'] } },
     });
-    expect(Object.keys(manifest.settings).sort()).toEqual(['maxResults', 'minConfidence', 'sidecarUrl']);
+    expect(Object.keys(manifest.settings).sort()).toEqual(['apiKey', 'maxResults', 'minConfidence', 'sidecarUrl']);
     expect(manifest.settings).toMatchObject({ sidecarUrl: { type: 'STRING' }, minConfidence: { type: 'NUMBER' }, maxResults: { type: 'NUMBER' } });
     expect(JSON.stringify(manifest)).not.toContain('__STASH_SENSE_');
     expect(JSON.stringify(manifest.settings)).toContain('https://sense.example.com:8443/sense');
