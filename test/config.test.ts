@@ -43,3 +43,37 @@ describe('loadConfig', () => {
     expect(config.server.port).toBe(6000);
   });
 });
+
+describe('security settings', () => {
+  it('are secure by default', () => {
+    const config = loadConfig({ DATA_DIR: '/srv/sense' });
+    expect(config.auth).toEqual({ mode: 'apikey', apiKey: null });
+    expect(config.server.trustProxy).toBe(false);
+    expect(config.server.allowedHosts).toEqual([]);
+    expect(config.fetch.allowPrivateUrls).toBe(false);
+    expect(config.paths.importDir).toBe('/srv/sense');
+    expect(config.limits).toEqual({ concurrentImages: 2, concurrentScenes: 2, retryAfterSeconds: 5 });
+  });
+
+  it('reads AUTH, API_KEY, TRUST_PROXY, ALLOWED_HOSTS, ALLOW_PRIVATE_URLS, IMPORT_DIR and the caps', () => {
+    const config = loadConfig({
+      AUTH: 'none',
+      API_KEY: 'a-long-enough-key-0123456789',
+      TRUST_PROXY: 'true',
+      ALLOWED_HOSTS: 'Tower.local, nas',
+      ALLOW_PRIVATE_URLS: 'yes',
+      IMPORT_DIR: '/imports',
+      MAX_CONCURRENT_IMAGES: '4',
+      MAX_CONCURRENT_SCENES: '1',
+    });
+    expect(config.auth).toEqual({ mode: 'none', apiKey: 'a-long-enough-key-0123456789' });
+    expect(config.server).toMatchObject({ trustProxy: true, allowedHosts: ['tower.local', 'nas'] });
+    expect(config.fetch.allowPrivateUrls).toBe(true);
+    expect(config.paths.importDir).toBe('/imports');
+    expect(config.limits).toMatchObject({ concurrentImages: 4, concurrentScenes: 1 });
+  });
+
+  it('refuses an unknown AUTH mode', () => {
+    expect(() => loadConfig({ AUTH: 'off' })).toThrow(/AUTH: "off" is not one of apikey, none/);
+  });
+});
