@@ -50,6 +50,7 @@ export interface StashBoxRequest {
   status: number;
   /** Whether the right key came in the ApiKey header. */
   keyOk: boolean;
+  variables: Record<string, unknown>;
 }
 
 export interface StashBoxDouble {
@@ -59,6 +60,8 @@ export interface StashBoxDouble {
   requests: StashBoxRequest[];
   performers: Map<string, StashBoxPerformerFixture>;
   setMode(mode: StashBoxDoubleMode): void;
+  /** Each GraphQL answer waits this long first (0: none), so a test can act while a job is mid-way. */
+  setDelay(ms: number): void;
   /** Changes a performer as an edit on stash-box would, moving its `updated` time. */
   updatePerformer(id: string, change: Partial<StashBoxPerformerFixture>): void;
   close(): Promise<void>;
@@ -78,12 +81,13 @@ export async function createStashBoxDouble(options: { performers?: StashBoxPerfo
   const performers = new Map((options.performers ?? []).map((p) => [p.id, { updated: '2026-01-01T00:00:00Z', ...p }]));
   const requests: StashBoxRequest[] = [];
   let mode: StashBoxDoubleMode = 'up';
+  let delayMs = 0;
   let clock = Date.parse('2026-06-01T00:00:00Z');
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stashbox.invalid');
     const header = req.headers.apikey;
-    const record: StashBoxRequest = { path: url.pathname, operationName: null, status: 0, keyOk: (Array.isArray(header) ? header[0] : header) === apiKey };
+    const record: StashBoxRequest = { path: url.pathname, operationName: null, status: 0, keyOk: (Array.isArray(header) ? header[0] : header) === apiKey, variables: {} };
     requests.push(record);
     res.on('finish', () => {
       record.status = res.statusCode;
@@ -116,9 +120,11 @@ export async function createStashBoxDouble(options: { performers?: StashBoxPerfo
     }
     const operationName = typeof body.operationName === 'string' && body.operationName ? body.operationName : null;
     record.operationName = getOperationAST(document, operationName)?.name?.value ?? operationName;
+    record.variables = (body.variables ?? {}) as Record<string, unknown>;
     // Every operation is checked against the real schema: one stash-box would refuse fails here too.
     const errors = validate(schema, document);
     if (errors.length > 0) return sendJson(res, 422, { errors: errors.map((e) => e.toJSON()) });
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const baseUrl = `http://${req.headers.host ?? '127.0.0.1'}`;
     const result = await execute({ schema, document, operationName, variableValues: (body.variables ?? {}) as Record<string, unknown>, contextValue: { performers, baseUrl } });
     sendJson(res, 200, result);
@@ -135,6 +141,7 @@ export async function createStashBoxDouble(options: { performers?: StashBoxPerfo
     requests,
     performers,
     setMode: (next) => void (mode = next),
+    setDelay: (ms) => void (delayMs = ms),
     updatePerformer(id, change) {
       const performer = performers.get(id);
       if (!performer) throw new Error(`no stash-box performer ${id}`);
