@@ -32,7 +32,7 @@ const config: CodegenConfig = {
       typesPluginsConfig: { contextType: '../app-context.js#AppContext', enumsAsTypes: true, useTypeImports: true },
       }),
       // After the spread: defineConfig() returns its own (empty) schema key.
-      schema: ['schema/*/*.graphql', '!schema/stash/**'],
+      schema: ['schema/*/*.graphql', '!schema/stash/**', '!schema/stash-box/**'],
     },
   },
 };
@@ -45,6 +45,16 @@ config.generates['src/stash/generated/graphql.ts'] = {
   documents: ['schema/stash/*.graphql'],
   plugins: [generatedBanner, 'typescript-operations', 'typed-document-node'],
   config: { enumsAsTypes: true, useTypeImports: true, avoidOptionals: false, scalars: { Time: 'string', Timestamp: 'string', Int64: 'number', Map: 'Record<string, unknown>', Any: 'unknown', Upload: 'unknown', BoolMap: 'Record<string, boolean>', PluginConfigMap: 'Record<string, unknown>', UIConfig: 'unknown' } },
+};
+
+// Every operation sent to a stash-box (StashDB …), typed against stash-box's schema, beside the project
+// (../shared/stash-box-schema; STASHBOX_SCHEMA overrides it, a file glob or a URL).
+const stashBoxSchema = process.env.STASHBOX_SCHEMA ?? '../shared/stash-box-schema/**/*.graphql';
+config.generates['src/stashbox/generated/graphql.ts'] = {
+  schema: stashBoxSchema,
+  documents: ['schema/stash-box/*.graphql'],
+  plugins: [generatedBanner, 'typescript-operations', 'typed-document-node'],
+  config: { enumsAsTypes: true, useTypeImports: true, avoidOptionals: false, scalars: { Date: 'string', DateTime: 'string', Time: 'string', FingerprintHash: 'string', Upload: 'unknown' } },
 };
 
 export default config;

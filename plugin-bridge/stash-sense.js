@@ -79,6 +79,7 @@
           ... on DuplicatePerformerDetails { keepPerformerId stashId { endpoint stashId } performers { id name sceneCount } }
           ... on SceneFilesDetails { sceneId sceneTitle keepFileId files { id path width height sizeBytes } }
           ... on DuplicateSceneDetails { sceneIds titles reasons keepSceneId }
+          ... on UpstreamPerformerDetails { performerId performerName endpointName }
         }
       }
     }
@@ -187,13 +188,13 @@
     const auth = apiKey ? { ApiKey: apiKey } : {};
     return {
       url,
-      async request(operation2, variables, signal) {
+      async request(operation3, variables, signal) {
         let response;
         try {
           response = await fetch(endpoint, {
             method: "POST",
             headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", ...auth },
-            body: JSON.stringify({ query: operation2.document, variables }),
+            body: JSON.stringify({ query: operation3.document, variables }),
             signal
           });
         } catch (error) {
@@ -211,7 +212,7 @@
         if (!response.ok || body.data == null) throw new SidecarError("http", `${url} answered HTTP ${response.status}`, void 0, response.status);
         return body.data;
       },
-      subscribe(operation2, variables, handlers) {
+      subscribe(operation3, variables, handlers) {
         const controller = new AbortController();
         let open = true;
         const stop = () => {
@@ -245,7 +246,7 @@
           const response = await fetch(endpoint, {
             method: "POST",
             headers: { "content-type": "application/json", accept: "text/event-stream", ...auth },
-            body: JSON.stringify({ query: operation2.document, variables }),
+            body: JSON.stringify({ query: operation3.document, variables }),
             signal: controller.signal
           });
           if (!response.ok || !response.body || !(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
@@ -377,7 +378,8 @@
     SCENE_PERFORMER: "Performers for scenes",
     DUPLICATE_PERFORMER: "Duplicate performers",
     SCENE_FILES: "Scenes with several files",
-    DUPLICATE_SCENE: "Duplicate scenes"
+    DUPLICATE_SCENE: "Duplicate scenes",
+    UPSTREAM_PERFORMER_CHANGES: "Upstream performer changes"
   };
   var types = Object.keys(typeNames);
   function RecommendationsCard({ sidecar }) {
@@ -638,6 +640,195 @@
     return `${(seconds / 3600).toFixed(1)} h`;
   }
 
+  // plugin-bridge/src/stashbox-operations.ts
+  function operation2(document2) {
+    return { document: document2 };
+  }
+  var resultFields = "performer { id name } outcome addedToScene";
+  var createPerformerFromStashBoxMutation = operation2(
+    `mutation StashSenseCreatePerformerFromStashBox($endpoint: String!, $stashId: String!, $sceneId: ID) {
+  createPerformerFromStashBox(endpoint: $endpoint, stashId: $stashId, sceneId: $sceneId) { ${resultFields} }
+}`
+  );
+  var linkPerformerToStashBoxMutation = operation2(
+    `mutation StashSenseLinkPerformerToStashBox($performerId: ID!, $endpoint: String!, $stashId: String!, $sceneId: ID) {
+  linkPerformerToStashBox(performerId: $performerId, endpoint: $endpoint, stashId: $stashId, sceneId: $sceneId) { ${resultFields} }
+}`
+  );
+  var searchStashPerformersQuery = operation2(
+    `query StashSenseSearchPerformers($query: String!, $first: Int) { searchStashPerformers(query: $query, first: $first) { id name sceneCount } }`
+  );
+  var upstreamRecommendationsQuery = operation2(
+    `query StashSenseUpstreamChanges($first: Int) {
+  recommendations(filter: { type: UPSTREAM_PERFORMER_CHANGES, status: PENDING }, first: $first) {
+    totalCount
+    edges {
+      node {
+        id summary
+        details {
+          __typename
+          ... on UpstreamPerformerDetails {
+            endpoint endpointName stashId upstreamUrl performerId performerName upstreamUpdated status mergedIntoId
+            changes { field label list local upstream previousUpstream }
+          }
+        }
+      }
+    }
+  }
+}`
+  );
+  var acceptUpstreamChangesMutation = operation2(
+    `mutation StashSenseAcceptUpstreamChanges($id: ID!, $fields: [UpstreamFieldChoiceInput!]) { acceptRecommendation(id: $id, fields: $fields) { id status } }`
+  );
+  var upstreamJobFields = `id status progress { done total } error { code message }
+  upstreamPerformers { endpoints { endpoint name performers examined skipped created reopened error { code message } } }`;
+  var analyzeUpstreamPerformersMutation = operation2(
+    `mutation StashSenseAnalyzeUpstreamPerformers($full: Boolean) { analyzeUpstreamPerformers(input: { full: $full }) { ${upstreamJobFields} } }`
+  );
+  var upstreamJobQuery = operation2(`query StashSenseUpstreamJob($id: ID!) { job(id: $id) { ${upstreamJobFields} } }`);
+
+  // plugin-bridge/src/components/upstream-changes.tsx
+  var JOB_POLL_MS = 1e3;
+  function UpstreamChangesCard({ sidecar }) {
+    const { client } = sidecar;
+    const [list, setList] = React.useState({ phase: "loading" });
+    const [job, setJob] = React.useState({ phase: "idle" });
+    const [full, setFull] = React.useState(false);
+    const load = React.useCallback(() => {
+      setList({ phase: "loading" });
+      client.request(upstreamRecommendationsQuery, { first: 50 }).then(
+        ({ recommendations }) => setList({ phase: "ready", items: recommendations.edges.map((edge) => edge.node), total: recommendations.totalCount }),
+        (error) => setList({ phase: "failed", error })
+      );
+    }, [client]);
+    React.useEffect(load, [load]);
+    const runningId = job.phase === "running" ? job.job.id : void 0;
+    React.useEffect(() => {
+      if (!runningId) return void 0;
+      let live = true;
+      const timer = window.setInterval(() => {
+        client.request(upstreamJobQuery, { id: runningId }).then(
+          ({ job: current }) => {
+            if (!live || !current) return;
+            if (current.status === "QUEUED" || current.status === "RUNNING") setJob({ phase: "running", job: current });
+            else {
+              setJob({ phase: "ended", job: current });
+              load();
+            }
+          },
+          (error) => live && setJob({ phase: "failed", error })
+        );
+      }, JOB_POLL_MS);
+      return () => {
+        live = false;
+        window.clearInterval(timer);
+      };
+    }, [client, runningId, load]);
+    const check = () => {
+      client.request(analyzeUpstreamPerformersMutation, { full }).then(
+        ({ analyzeUpstreamPerformers }) => setJob({ phase: "running", job: analyzeUpstreamPerformers }),
+        (error) => setJob({ phase: "failed", error })
+      );
+    };
+    return /* @__PURE__ */ React.createElement(
+      Card,
+      {
+        title: "Upstream performer changes",
+        className: "stash-sense-upstream",
+        actions: /* @__PURE__ */ React.createElement("div", { className: "stash-sense-upstream-actions" }, /* @__PURE__ */ React.createElement("label", { className: "stash-sense-muted" }, /* @__PURE__ */ React.createElement("input", { type: "checkbox", checked: full, onChange: (event) => setFull(event.target.checked) }), " all performers"), " ", /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-primary stash-sense-upstream-check", disabled: job.phase === "running", onClick: check }, "Check stash-boxes"))
+      },
+      /* @__PURE__ */ React.createElement(JobLine, { job, sidecarUrl: client.url }),
+      list.phase === "loading" ? /* @__PURE__ */ React.createElement(Loading, { text: "Loading upstream changes…" }) : null,
+      list.phase === "failed" ? /* @__PURE__ */ React.createElement(ErrorNotice, { error: list.error, sidecarUrl: client.url, onRetry: load }) : null,
+      list.phase === "ready" ? list.items.length === 0 ? /* @__PURE__ */ React.createElement("p", { className: "stash-sense-muted" }, "No performer differs from its stash-box.") : /* @__PURE__ */ React.createElement("ul", { className: "stash-sense-upstream-list" }, list.items.map((item) => /* @__PURE__ */ React.createElement(UpstreamReview, { key: item.id, recommendation: item, client }))) : null
+    );
+  }
+  function JobLine({ job, sidecarUrl }) {
+    if (job.phase === "idle") return null;
+    if (job.phase === "failed") return /* @__PURE__ */ React.createElement(ErrorNotice, { error: job.error, sidecarUrl });
+    const { status, progress, upstreamPerformers, error } = job.job;
+    return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-upstream-job", "data-job-status": status }, /* @__PURE__ */ React.createElement("div", null, status === "QUEUED" || status === "RUNNING" ? `Checking… ${progress.done}${progress.total !== null ? ` of ${progress.total}` : ""} performers` : `Check ${status.toLowerCase()}`, error ? `: ${error.message}` : ""), upstreamPerformers?.endpoints.map((endpoint) => /* @__PURE__ */ React.createElement("div", { key: endpoint.endpoint, className: endpoint.error ? "text-warning" : "stash-sense-muted" }, endpoint.name, ": ", endpoint.error ? `${endpoint.error.code}: ${endpoint.error.message}` : `${endpoint.examined} compared, ${endpoint.skipped} unchanged, ${endpoint.created + endpoint.reopened} to review`)));
+  }
+  function UpstreamReview({ recommendation, client }) {
+    const { details } = recommendation;
+    const [choices, setChoices] = React.useState(
+      () => Object.fromEntries(details.changes.map((change) => [change.field, { use: change.upstream.length > 0 || change.local.length === 0 ? "UPSTREAM" : "LOCAL" }]))
+    );
+    const [review, setReview] = React.useState({ state: "open" });
+    const setAll = (use) => setChoices(Object.fromEntries(details.changes.map((change) => [change.field, { use }])));
+    const apply = async () => {
+      setReview({ state: "busy" });
+      const fields = details.changes.map((change) => {
+        const choice = choices[change.field] ?? { use: "LOCAL" };
+        return choice.use === "VALUE" ? { field: change.field, use: "VALUE", value: splitValue(choice.text, change.list) } : { field: change.field, use: choice.use };
+      });
+      try {
+        await client.request(acceptUpstreamChangesMutation, { id: recommendation.id, fields });
+        setReview({ state: "applied" });
+      } catch (error) {
+        setReview({ state: "failed", error });
+      }
+    };
+    const dismiss = async (permanent) => {
+      setReview({ state: "busy" });
+      try {
+        await client.request(dismissRecommendationMutation, { id: recommendation.id, permanent });
+        setReview({ state: "dismissed" });
+      } catch (error) {
+        setReview({ state: "failed", error });
+      }
+    };
+    const done = review.state === "applied" || review.state === "dismissed";
+    const busy = review.state === "busy";
+    return /* @__PURE__ */ React.createElement("li", { className: `stash-sense-upstream-review ${done ? "stash-sense-done" : ""}`, "data-recommendation-id": recommendation.id }, /* @__PURE__ */ React.createElement("div", { className: "stash-sense-upstream-head" }, /* @__PURE__ */ React.createElement("a", { href: `/performers/${details.performerId}` }, /* @__PURE__ */ React.createElement("strong", null, details.performerName)), " ", "on", " ", /* @__PURE__ */ React.createElement("a", { href: details.upstreamUrl, target: "_blank", rel: "noreferrer" }, details.endpointName), details.status !== "CHANGED" ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-warning" }, details.status === "MERGED" ? `merged into ${details.mergedIntoId ?? "another performer"}` : "deleted", " upstream") : null), details.status === "CHANGED" && !done ? /* @__PURE__ */ React.createElement("table", { className: "table table-sm stash-sense-upstream-table" }, /* @__PURE__ */ React.createElement("thead", null, /* @__PURE__ */ React.createElement("tr", null, /* @__PURE__ */ React.createElement("th", null, "Field"), /* @__PURE__ */ React.createElement("th", null, "Local"), /* @__PURE__ */ React.createElement("th", null, "Upstream"), /* @__PURE__ */ React.createElement("th", null, "Result"))), /* @__PURE__ */ React.createElement("tbody", null, details.changes.map((change) => /* @__PURE__ */ React.createElement(
+      FieldRow,
+      {
+        key: change.field,
+        change,
+        choice: choices[change.field] ?? { use: "LOCAL" },
+        onChange: (choice) => setChoices((current) => ({ ...current, [change.field]: choice }))
+      }
+    )))) : null, review.state === "failed" ? /* @__PURE__ */ React.createElement(ErrorNotice, { error: review.error, sidecarUrl: client.url }) : null, /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-actions" }, review.state === "applied" ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-success" }, "Applied") : null, review.state === "dismissed" ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-secondary" }, "Dismissed") : null, !done && details.status === "CHANGED" ? /* @__PURE__ */ React.createElement(React.Fragment, null, /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-secondary", disabled: busy, onClick: () => setAll("LOCAL") }, "Keep all local"), /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-secondary", disabled: busy, onClick: () => setAll("UPSTREAM") }, "Take all upstream"), /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-primary stash-sense-upstream-apply", disabled: busy, onClick: () => void apply() }, "Apply")) : null, !done ? /* @__PURE__ */ React.createElement(React.Fragment, null, /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-secondary stash-sense-dismiss", disabled: busy, onClick: () => void dismiss(false) }, "Dismiss"), /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-secondary stash-sense-dismiss-forever", disabled: busy, onClick: () => void dismiss(true) }, "Never for this performer")) : null));
+  }
+  function FieldRow({ change, choice, onChange }) {
+    const result = resultOf(change, choice);
+    return /* @__PURE__ */ React.createElement("tr", { className: "stash-sense-upstream-field", "data-field": change.field }, /* @__PURE__ */ React.createElement("th", { scope: "row" }, change.label), /* @__PURE__ */ React.createElement("td", { className: "stash-sense-upstream-local" }, showValue(change.local)), /* @__PURE__ */ React.createElement("td", { className: "stash-sense-upstream-upstream" }, showValue(change.upstream)), /* @__PURE__ */ React.createElement("td", null, /* @__PURE__ */ React.createElement(
+      "select",
+      {
+        className: "form-control form-control-sm stash-sense-upstream-choice",
+        "aria-label": `${change.label}: result`,
+        value: choice.use,
+        onChange: (event) => {
+          const use = event.target.value;
+          onChange(use === "VALUE" ? { use, text: result.join(change.list ? "\n" : "") } : { use });
+        }
+      },
+      /* @__PURE__ */ React.createElement("option", { value: "LOCAL" }, "Keep local"),
+      /* @__PURE__ */ React.createElement("option", { value: "UPSTREAM" }, "Take upstream"),
+      /* @__PURE__ */ React.createElement("option", { value: "VALUE" }, "Edit…")
+    ), choice.use === "VALUE" ? /* @__PURE__ */ React.createElement(
+      "textarea",
+      {
+        className: "form-control form-control-sm",
+        "aria-label": `${change.label}: value`,
+        rows: change.list ? 3 : 1,
+        value: choice.text,
+        onChange: (event) => onChange({ use: "VALUE", text: event.target.value })
+      }
+    ) : null, /* @__PURE__ */ React.createElement("div", { className: "stash-sense-upstream-result" }, showValue(result))));
+  }
+  function resultOf(change, choice) {
+    if (choice.use === "VALUE") return splitValue(choice.text, change.list);
+    return choice.use === "LOCAL" ? change.local : change.upstream;
+  }
+  function showValue(value) {
+    return value.length === 0 ? "—" : value.join(", ");
+  }
+  function splitValue(text, list) {
+    const parts = list ? text.split("\n") : [text];
+    return parts.map((part) => part.trim()).filter(Boolean);
+  }
+
   // plugin-bridge/src/components/dashboard.tsx
   var DASHBOARD_PATH = "/plugins/stash-sense";
   function Dashboard() {
@@ -666,12 +857,66 @@
       health.phase === "loading" ? /* @__PURE__ */ React.createElement(Loading, { text: `Asking ${client.url}…` }) : null,
       health.phase === "failed" ? /* @__PURE__ */ React.createElement(ErrorNotice, { error: health.error, sidecarUrl: client.url, onRetry: loadHealth }) : null,
       health.phase === "ready" ? /* @__PURE__ */ React.createElement(HealthDetails, { health: health.health, url: client.url }) : null
-    )), unreachable ? null : /* @__PURE__ */ React.createElement(React.Fragment, null, /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(TagBackCard, { sidecar })), /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(RecommendationsCard, { sidecar }))));
+    )), unreachable ? null : /* @__PURE__ */ React.createElement(React.Fragment, null, /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(TagBackCard, { sidecar })), /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(RecommendationsCard, { sidecar })), /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(UpstreamChangesCard, { sidecar }))));
   }
   function HealthDetails({ health, url }) {
     const { stash } = health;
     const stashText = !stash.configured ? "not configured (set STASH_URL on the sidecar)" : stash.reachable ? `connected to ${stash.url ?? "Stash"}${stash.version ? ` (${stash.version})` : ""}` : `cannot reach ${stash.url ?? "Stash"}${stash.error ? `: ${stash.error}` : ""}`;
     return /* @__PURE__ */ React.createElement("dl", { className: "stash-sense-facts" }, /* @__PURE__ */ React.createElement("dt", null, "Status"), /* @__PURE__ */ React.createElement("dd", null, /* @__PURE__ */ React.createElement("span", { className: `badge ${health.status === "ok" ? "badge-success" : "badge-warning"}` }, health.status), " version ", health.version, " at ", url), /* @__PURE__ */ React.createElement("dt", null, "Face database"), /* @__PURE__ */ React.createElement("dd", null, health.databaseLoaded ? `${health.performerCount.toLocaleString()} performers, ${health.faceCount.toLocaleString()} faces (${health.modelProfile} models)` : "not loaded: add performers with `stash-sense enroll` or import a database"), /* @__PURE__ */ React.createElement("dt", null, "Runs on"), /* @__PURE__ */ React.createElement("dd", { title: health.executionProviderReason }, health.executionProvider.toUpperCase(), " ", /* @__PURE__ */ React.createElement("span", { className: "stash-sense-muted" }, "(", health.executionProviderReason, ")")), /* @__PURE__ */ React.createElement("dt", null, "Stash"), /* @__PURE__ */ React.createElement("dd", { className: stash.configured && stash.reachable ? "" : "text-warning" }, stashText));
+  }
+
+  // plugin-bridge/src/components/stash-box-actions.tsx
+  function StashBoxActions({ candidate, target, client }) {
+    const stashId = candidate.stashIds[0];
+    const [action, setAction] = React.useState({ state: "idle" });
+    const sceneId = target.kind === "scene" ? target.id : null;
+    const searching = action.state === "searching" ? action.query : void 0;
+    React.useEffect(() => {
+      if (searching === void 0 || searching.trim() === "") return void 0;
+      let live = true;
+      const timer = window.setTimeout(() => {
+        client.request(searchStashPerformersQuery, { query: searching, first: 10 }).then(
+          ({ searchStashPerformers }) => {
+            if (live) setAction((current) => current.state === "searching" && current.query === searching ? { ...current, results: searchStashPerformers } : current);
+          },
+          (error) => live && setAction({ state: "failed", error })
+        );
+      }, 300);
+      return () => {
+        live = false;
+        window.clearTimeout(timer);
+      };
+    }, [client, searching]);
+    if (!stashId) return null;
+    const run = async (request) => {
+      setAction({ state: "busy" });
+      try {
+        setAction({ state: "done", result: await request() });
+      } catch (error) {
+        setAction({ state: "failed", error });
+      }
+    };
+    const create = () => void run(async () => (await client.request(createPerformerFromStashBoxMutation, { endpoint: stashId.endpoint, stashId: stashId.stashId, sceneId })).createPerformerFromStashBox);
+    const link = (performerId) => void run(
+      async () => (await client.request(linkPerformerToStashBoxMutation, { performerId, endpoint: stashId.endpoint, stashId: stashId.stashId, sceneId })).linkPerformerToStashBox
+    );
+    if (action.state === "done") {
+      const { result } = action;
+      const verb = result.outcome === "CREATED" ? "Created" : "Linked";
+      return /* @__PURE__ */ React.createElement("span", { className: "badge badge-success stash-sense-stashbox-done" }, verb, " ", result.performer.name, sceneId ? result.addedToScene ? " and added to the scene" : ", already on the scene" : "");
+    }
+    const busy = action.state === "busy";
+    return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-stashbox-actions" }, /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-primary stash-sense-create", disabled: busy, onClick: create }, sceneId ? "Add to Stash and scene" : "Add to Stash"), /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-secondary stash-sense-link-to", disabled: busy, onClick: () => setAction({ state: "searching", query: candidate.name, results: void 0 }) }, "Link to…"), action.state === "searching" ? /* @__PURE__ */ React.createElement("div", { className: "stash-sense-link-search" }, /* @__PURE__ */ React.createElement(
+      "input",
+      {
+        type: "search",
+        className: "form-control form-control-sm",
+        "aria-label": "Search your performers",
+        placeholder: "Search your performers",
+        value: action.query,
+        onChange: (event) => setAction({ state: "searching", query: event.target.value, results: void 0 })
+      }
+    ), action.results === void 0 ? null : action.results.length === 0 ? /* @__PURE__ */ React.createElement("div", { className: "stash-sense-muted" }, "No performer matches.") : /* @__PURE__ */ React.createElement("ul", { className: "stash-sense-link-results" }, action.results.map((performer) => /* @__PURE__ */ React.createElement("li", { key: performer.id }, /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-link stash-sense-link-choice", onClick: () => link(performer.id) }, performer.name), performer.sceneCount !== null ? /* @__PURE__ */ React.createElement("span", { className: "stash-sense-muted" }, " · ", performer.sceneCount, " scenes") : null)))) : null, action.state === "failed" ? /* @__PURE__ */ React.createElement(ErrorNotice, { error: action.error, sidecarUrl: client.url }) : null);
   }
 
   // plugin-bridge/src/components/candidates.tsx
@@ -752,7 +997,7 @@
         candidate,
         target,
         state: actions.stateOf(candidate),
-        sidecarUrl: sidecar.client.url,
+        client: sidecar.client,
         onAccept: () => void actions.accept(candidate, acceptExtra?.(candidate)),
         onDismiss: () => void actions.dismiss(candidate)
       }
@@ -762,7 +1007,7 @@
     candidate,
     target,
     state,
-    sidecarUrl,
+    client,
     onAccept,
     onDismiss
   }) {
@@ -772,7 +1017,7 @@
     const performerId = candidate.link.stashPerformerId;
     const inLibrary = candidate.link.rule !== "NOT_IN_LIBRARY" && performerId !== null;
     const busy = state.state === "busy";
-    return /* @__PURE__ */ React.createElement("li", { className: `stash-sense-candidate stash-sense-candidate-${state.state}`, "data-performer-id": candidate.performerId }, candidate.imageUrl ? /* @__PURE__ */ React.createElement("img", { className: "stash-sense-candidate-image", src: candidate.imageUrl, alt: candidate.name, loading: "lazy" }) : /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-image stash-sense-placeholder", "aria-hidden": "true" }, candidate.name.slice(0, 1).toUpperCase()), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-body" }, /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-name" }, candidate.name, /* @__PURE__ */ React.createElement("span", { className: `stash-sense-confidence stash-sense-confidence-${level}`, title: `cosine distance ${candidate.distance.toFixed(3)}` }, value, " %")), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-meta" }, candidate.alreadyTagged ? /* @__PURE__ */ React.createElement("span", { className: "stash-sense-library stash-sense-tagged" }, "Already on this ", targetText[target.kind]) : inLibrary ? /* @__PURE__ */ React.createElement("span", { className: "stash-sense-library" }, "In your library as", " ", /* @__PURE__ */ React.createElement(Link, { to: `/performers/${performerId}`, className: "stash-sense-link" }, candidate.link.stashPerformerName ?? performerId), " ", "(by ", ruleText[candidate.link.rule] ?? candidate.link.rule, ")") : /* @__PURE__ */ React.createElement("span", { className: "stash-sense-library stash-sense-not-in-library" }, "Not in your library"), candidate.country ? /* @__PURE__ */ React.createElement("span", null, " · ", candidate.country) : null, candidate.frameCount > 1 ? /* @__PURE__ */ React.createElement("span", null, " · in ", candidate.frameCount, " frames") : null, candidate.stashIds.map((id) => /* @__PURE__ */ React.createElement("span", { key: `${id.endpoint}:${id.stashId}` }, " · ", /* @__PURE__ */ React.createElement("a", { className: "stash-sense-link", href: stashBoxLink(id.endpoint, id.stashId), target: "_blank", rel: "noreferrer" }, stashBoxName(id.endpoint))))), state.state === "failed" ? /* @__PURE__ */ React.createElement(ErrorNotice, { error: state.error, sidecarUrl }) : null), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-actions" }, candidate.alreadyTagged ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-success" }, "Tagged") : state.state === "added" ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-success stash-sense-added" }, "Added to ", targetText[target.kind]) : state.state === "dismissed" ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-secondary" }, "Dismissed") : /* @__PURE__ */ React.createElement(React.Fragment, null, inLibrary ? /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-primary stash-sense-accept", disabled: busy, onClick: onAccept }, "Accept") : null, /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-secondary stash-sense-dismiss", disabled: busy, onClick: onDismiss }, "Dismiss"))));
+    return /* @__PURE__ */ React.createElement("li", { className: `stash-sense-candidate stash-sense-candidate-${state.state}`, "data-performer-id": candidate.performerId }, candidate.imageUrl ? /* @__PURE__ */ React.createElement("img", { className: "stash-sense-candidate-image", src: candidate.imageUrl, alt: candidate.name, loading: "lazy" }) : /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-image stash-sense-placeholder", "aria-hidden": "true" }, candidate.name.slice(0, 1).toUpperCase()), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-body" }, /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-name" }, candidate.name, /* @__PURE__ */ React.createElement("span", { className: `stash-sense-confidence stash-sense-confidence-${level}`, title: `cosine distance ${candidate.distance.toFixed(3)}` }, value, " %")), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-meta" }, candidate.alreadyTagged ? /* @__PURE__ */ React.createElement("span", { className: "stash-sense-library stash-sense-tagged" }, "Already on this ", targetText[target.kind]) : inLibrary ? /* @__PURE__ */ React.createElement("span", { className: "stash-sense-library" }, "In your library as", " ", /* @__PURE__ */ React.createElement(Link, { to: `/performers/${performerId}`, className: "stash-sense-link" }, candidate.link.stashPerformerName ?? performerId), " ", "(by ", ruleText[candidate.link.rule] ?? candidate.link.rule, ")") : /* @__PURE__ */ React.createElement("span", { className: "stash-sense-library stash-sense-not-in-library" }, "Not in your library"), candidate.country ? /* @__PURE__ */ React.createElement("span", null, " · ", candidate.country) : null, candidate.frameCount > 1 ? /* @__PURE__ */ React.createElement("span", null, " · in ", candidate.frameCount, " frames") : null, candidate.stashIds.map((id) => /* @__PURE__ */ React.createElement("span", { key: `${id.endpoint}:${id.stashId}` }, " · ", /* @__PURE__ */ React.createElement("a", { className: "stash-sense-link", href: stashBoxLink(id.endpoint, id.stashId), target: "_blank", rel: "noreferrer" }, stashBoxName(id.endpoint))))), state.state === "failed" ? /* @__PURE__ */ React.createElement(ErrorNotice, { error: state.error, sidecarUrl: client.url }) : null), /* @__PURE__ */ React.createElement("div", { className: "stash-sense-candidate-actions" }, candidate.alreadyTagged ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-success" }, "Tagged") : state.state === "added" ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-success stash-sense-added" }, "Added to ", targetText[target.kind]) : state.state === "dismissed" ? /* @__PURE__ */ React.createElement("span", { className: "badge badge-secondary" }, "Dismissed") : /* @__PURE__ */ React.createElement(React.Fragment, null, inLibrary ? /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-primary stash-sense-accept", disabled: busy, onClick: onAccept }, "Accept") : candidate.stashIds.length > 0 ? /* @__PURE__ */ React.createElement(StashBoxActions, { candidate, target, client }) : null, /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-secondary stash-sense-dismiss", disabled: busy, onClick: onDismiss }, "Dismiss"))));
   }
   function stashBoxLink(endpoint, stashId) {
     try {

@@ -2,7 +2,8 @@ import type { EnrollService } from './enroll/index.js';
 import type { FaceDatabaseInfo } from './faces/index.js';
 import type { HealthService } from './health/index.js';
 import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
-import type { RecommendationService } from './recommendations/index.js';
+import type { StashBoxLinkService } from './link/index.js';
+import type { RecommendationService, UpstreamPerformersService } from './recommendations/index.js';
 import type { JobsService, TagBackService } from './tagback/index.js';
 import type { ImportService } from './upstream/index.js';
 
@@ -18,4 +19,6 @@ export interface AppServices {
   jobs: JobsService;
   recommendations: RecommendationService;
   upstreamImport: ImportService;
+  upstreamPerformers: UpstreamPerformersService;
+  stashBoxLinks: StashBoxLinkService;
 }

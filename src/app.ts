@@ -10,7 +10,9 @@ import type { Logger } from './logger.js';
 import { openStateDatabase, type StateDatabase } from './state/index.js';
 import { checkStash, createStashClient, type StashClient } from './stash/index.js';
 import { startJobRunner, type JobRunner } from './jobs/index.js';
-import { createRecommendationService } from './recommendations/index.js';
+import { createStashBoxLinkService } from './link/index.js';
+import { createRecommendationService, createUpstreamPerformerAnalysis, createUpstreamPerformersService, UPSTREAM_JOB_KIND } from './recommendations/index.js';
+import { createStashBoxConnections } from './stashbox/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createWorkGate, gated } from './limits/index.js';
 import { createImportService } from './upstream/index.js';
@@ -117,12 +119,14 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const tagBack = createTagBackService({ stash, suggestedTagName: config.tagBack.suggestedTag, logger: logger.child('tagback') });
     const health = createHealthService({ vision, faces, stash: stashProbe, version: appVersion });
     const recommendations = createRecommendationService({ state, stash, logger: logger.child('recommendations') });
+    const stashBoxes = createStashBoxConnections({ stash, options: config.stashBox, logger: logger.child('stashbox') });
     let runner: JobRunner<JobKinds> | undefined;
     if (options.runJobs) {
       runner = await startJobRunner<JobKinds>({
         state,
         handlers: {
           tagBack: createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
+          upstreamPerformers: createUpstreamPerformerAnalysis({ stash, stashBoxes, state, logger: logger.child('upstream-performers') }),
         },
         logger: logger.child('jobs'),
       });
@@ -134,6 +138,16 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
       return runner;
     });
+    const upstreamPerformers = createUpstreamPerformersService({
+      stashBoxes,
+      state,
+      enqueue: (input) => {
+        if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
+        return runner.enqueueJob(UPSTREAM_JOB_KIND, input);
+      },
+      logger: logger.child('upstream-performers'),
+    });
+    const stashBoxLinks = createStashBoxLinkService({ stash, stashBoxes, logger: logger.child('stashbox-link') });
     const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
     // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
     const upstreamImport = createImportService({
@@ -163,6 +177,8 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       jobs,
       recommendations,
       upstreamImport,
+      upstreamPerformers,
+      stashBoxLinks,
       faceDatabase: { info: () => database.info() },
     };
     return {

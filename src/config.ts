@@ -37,6 +37,7 @@ export interface Config {
   scene: { frameCount: number; ffmpegConcurrency: number };
   signals: { body: boolean; tattoo: boolean };
   tagBack: { suggestedTag: string };
+  stashBox: { requestsPerMinute: number; timeoutMs: number; retries: number };
   logLevel: LogLevel;
 }
 
@@ -111,6 +112,12 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
     },
     signals: { body: read.boolean('ENABLE_BODY_SIGNAL', true), tattoo: read.boolean('ENABLE_TATTOO_SIGNAL', false) },
     tagBack: { suggestedTag: read.string('SUGGESTED_TAG', 'Stash Sense: identified') },
+    stashBox: {
+      // Half of Stash's own default (240 a minute per stash-box): the sidecar's checks run beside the user's own tagging.
+      requestsPerMinute: read.integer('STASHBOX_REQUESTS_PER_MINUTE', 120, { min: 1, max: 6000 }),
+      timeoutMs: read.integer('STASHBOX_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+      retries: read.integer('STASHBOX_RETRIES', 2, { min: 0, max: 10 }),
+    },
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
   if (env.STASH_API_KEY && !stashUrl) problems.push('STASH_API_KEY: is set but STASH_URL is not; set STASH_URL to your Stash address');

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'URL_REFUSED'
   | 'TIMEOUT'
   | 'QUERY_TOO_COMPLEX'
+  | 'STASHBOX_UNAVAILABLE'
+  | 'STASHBOX_AUTH'
   | 'INTERNAL';
 
 /** An error a user can cause or fix; its message is safe to show them (it never holds a secret). */
@@ -33,7 +35,7 @@ export class SenseError extends Error {
 
 const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED',
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'QUERY_TOO_COMPLEX', 'INTERNAL',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'QUERY_TOO_COMPLEX', 'STASHBOX_UNAVAILABLE', 'STASHBOX_AUTH', 'INTERNAL',
 ]);
 
 /**

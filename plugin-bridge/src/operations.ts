@@ -15,7 +15,7 @@ function operation<TData, TVariables = Record<string, never>>(document: string):
 export type FaceStatus = 'MATCHED' | 'UNKNOWN';
 export type LinkRule = 'STASH_ID' | 'NAME' | 'ALIAS' | 'NOT_IN_LIBRARY';
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-export type RecommendationType = 'SCENE_PERFORMER' | 'DUPLICATE_PERFORMER' | 'SCENE_FILES' | 'DUPLICATE_SCENE';
+export type RecommendationType = 'SCENE_PERFORMER' | 'DUPLICATE_PERFORMER' | 'SCENE_FILES' | 'DUPLICATE_SCENE' | 'UPSTREAM_PERFORMER_CHANGES';
 export type TagBackScope = 'SCENES_WITHOUT_PERFORMERS' | 'ALL_SCENES' | 'SCENE_IDS' | 'SCENE_FILTER';
 
 export interface LinkedCandidate {
@@ -161,7 +161,8 @@ export type RecommendationDetails =
   | { __typename: 'ScenePerformerDetails'; sceneId: string; sceneTitle: string | null; thumbnail: string | null; candidate: LinkedCandidate }
   | { __typename: 'DuplicatePerformerDetails'; keepPerformerId: string; stashId: { endpoint: string; stashId: string }; performers: { id: string; name: string; sceneCount: number | null }[] }
   | { __typename: 'SceneFilesDetails'; sceneId: string; sceneTitle: string | null; keepFileId: string; files: { id: string; path: string; width: number; height: number; sizeBytes: number }[] }
-  | { __typename: 'DuplicateSceneDetails'; sceneIds: string[]; titles: (string | null)[]; reasons: string[]; keepSceneId: string };
+  | { __typename: 'DuplicateSceneDetails'; sceneIds: string[]; titles: (string | null)[]; reasons: string[]; keepSceneId: string }
+  | { __typename: 'UpstreamPerformerDetails'; performerId: string; performerName: string; endpointName: string };
 
 export interface Recommendation {
   id: string;
@@ -204,6 +205,7 @@ export const recommendationsQuery = operation<{ recommendations: RecommendationP
           ... on DuplicatePerformerDetails { keepPerformerId stashId { endpoint stashId } performers { id name sceneCount } }
           ... on SceneFilesDetails { sceneId sceneTitle keepFileId files { id path width height sizeBytes } }
           ... on DuplicateSceneDetails { sceneIds titles reasons keepSceneId }
+          ... on UpstreamPerformerDetails { performerId performerName endpointName }
         }
       }
     }

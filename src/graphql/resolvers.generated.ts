@@ -8,12 +8,16 @@ import    { jobs as Query_jobs } from './resolvers/Query/jobs.js';
 import    { recommendation as Query_recommendation } from './resolvers/Query/recommendation.js';
 import    { recommendations as Query_recommendations } from './resolvers/Query/recommendations.js';
 import    { sceneIdentification as Query_sceneIdentification } from './resolvers/Query/sceneIdentification.js';
+import    { searchStashPerformers as Query_searchStashPerformers } from './resolvers/Query/searchStashPerformers.js';
+import    { stashBoxes as Query_stashBoxes } from './resolvers/Query/stashBoxes.js';
 import    { acceptRecommendation as Mutation_acceptRecommendation } from './resolvers/Mutation/acceptRecommendation.js';
 import    { analyzeLibrary as Mutation_analyzeLibrary } from './resolvers/Mutation/analyzeLibrary.js';
+import    { analyzeUpstreamPerformers as Mutation_analyzeUpstreamPerformers } from './resolvers/Mutation/analyzeUpstreamPerformers.js';
 import    { applyGalleryPerformers as Mutation_applyGalleryPerformers } from './resolvers/Mutation/applyGalleryPerformers.js';
 import    { applyImagePerformers as Mutation_applyImagePerformers } from './resolvers/Mutation/applyImagePerformers.js';
 import    { applyScenePerformers as Mutation_applyScenePerformers } from './resolvers/Mutation/applyScenePerformers.js';
 import    { cancelJob as Mutation_cancelJob } from './resolvers/Mutation/cancelJob.js';
+import    { createPerformerFromStashBox as Mutation_createPerformerFromStashBox } from './resolvers/Mutation/createPerformerFromStashBox.js';
 import    { dismissRecommendation as Mutation_dismissRecommendation } from './resolvers/Mutation/dismissRecommendation.js';
 import    { dismissSceneCandidate as Mutation_dismissSceneCandidate } from './resolvers/Mutation/dismissSceneCandidate.js';
 import    { enrollFromStash as Mutation_enrollFromStash } from './resolvers/Mutation/enrollFromStash.js';
@@ -22,6 +26,8 @@ import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation
 import    { identifyScene as Mutation_identifyScene } from './resolvers/Mutation/identifyScene.js';
 import    { identifyStashImage as Mutation_identifyStashImage } from './resolvers/Mutation/identifyStashImage.js';
 import    { importUpstream as Mutation_importUpstream } from './resolvers/Mutation/importUpstream.js';
+import    { linkPerformerToStashBox as Mutation_linkPerformerToStashBox } from './resolvers/Mutation/linkPerformerToStashBox.js';
+import    { setUpstreamWatchedFields as Mutation_setUpstreamWatchedFields } from './resolvers/Mutation/setUpstreamWatchedFields.js';
 import    { startTagBack as Mutation_startTagBack } from './resolvers/Mutation/startTagBack.js';
 import    { jobProgress as Subscription_jobProgress } from './resolvers/Subscription/jobProgress.js';
 import    { Box } from './resolvers/Box.js';
@@ -58,6 +64,8 @@ import    { ScenePerformerDetails } from './resolvers/ScenePerformerDetails.js';
 import    { ScenePerson } from './resolvers/ScenePerson.js';
 import    { SceneTimings } from './resolvers/SceneTimings.js';
 import    { SkippedPerformer } from './resolvers/SkippedPerformer.js';
+import    { StashBoxEndpoint } from './resolvers/StashBoxEndpoint.js';
+import    { StashBoxPerformerResult } from './resolvers/StashBoxPerformerResult.js';
 import    { StashEnrollResult } from './resolvers/StashEnrollResult.js';
 import    { StashId } from './resolvers/StashId.js';
 import    { StashImageFace } from './resolvers/StashImageFace.js';
@@ -67,10 +75,14 @@ import    { StashStatus } from './resolvers/StashStatus.js';
 import    { TagBackItem } from './resolvers/TagBackItem.js';
 import    { TagBackResult } from './resolvers/TagBackResult.js';
 import    { TagBackSummary } from './resolvers/TagBackSummary.js';
+import    { UpstreamAnalysisSummary } from './resolvers/UpstreamAnalysisSummary.js';
+import    { UpstreamEndpointSummary } from './resolvers/UpstreamEndpointSummary.js';
+import    { UpstreamFieldChange } from './resolvers/UpstreamFieldChange.js';
+import    { UpstreamPerformerDetails } from './resolvers/UpstreamPerformerDetails.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
-      Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification },
-      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,startTagBack: Mutation_startTagBack },
+      Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification,searchStashPerformers: Query_searchStashPerformers,stashBoxes: Query_stashBoxes },
+      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,analyzeUpstreamPerformers: Mutation_analyzeUpstreamPerformers,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,createPerformerFromStashBox: Mutation_createPerformerFromStashBox,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,linkPerformerToStashBox: Mutation_linkPerformerToStashBox,setUpstreamWatchedFields: Mutation_setUpstreamWatchedFields,startTagBack: Mutation_startTagBack },
       Subscription: { jobProgress: Subscription_jobProgress },
       Box: Box,
 Candidate: Candidate,
@@ -106,6 +118,8 @@ ScenePerformerDetails: ScenePerformerDetails,
 ScenePerson: ScenePerson,
 SceneTimings: SceneTimings,
 SkippedPerformer: SkippedPerformer,
+StashBoxEndpoint: StashBoxEndpoint,
+StashBoxPerformerResult: StashBoxPerformerResult,
 StashEnrollResult: StashEnrollResult,
 StashId: StashId,
 StashImageFace: StashImageFace,
@@ -115,5 +129,9 @@ StashStatus: StashStatus,
 TagBackItem: TagBackItem,
 TagBackResult: TagBackResult,
 TagBackSummary: TagBackSummary,
+UpstreamAnalysisSummary: UpstreamAnalysisSummary,
+UpstreamEndpointSummary: UpstreamEndpointSummary,
+UpstreamFieldChange: UpstreamFieldChange,
+UpstreamPerformerDetails: UpstreamPerformerDetails,
 File: File
     }

@@ -2,7 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { JobMapper, JobErrorMapper, TagBackItemMapper, TagBackSummaryMapper } from './mappers/jobs.mappers.js';
-import type { LibraryAnalysisMapper, RecommendationMapper, RecommendationConnectionMapper, RecommendationTypeCountMapper } from './mappers/recommendations.mappers.js';
+import type { LibraryAnalysisMapper, RecommendationMapper, RecommendationConnectionMapper, RecommendationTypeCountMapper, StashBoxEndpointMapper, UpstreamAnalysisSummaryMapper, UpstreamEndpointSummaryMapper, UpstreamFieldChangeMapper, UpstreamPerformerDetailsMapper } from './mappers/recommendations.mappers.js';
+import type { StashBoxPerformerResultMapper } from './mappers/stashbox.mappers.js';
 import type { AppContext } from '../app-context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -85,6 +86,14 @@ export type FaceDatabase = {
 export type FaceStatus =
   | 'MATCHED'
   | 'UNKNOWN';
+
+export type FieldChoice =
+  /** Keep Stash's value (the field is not sent). */
+  | 'LOCAL'
+  /** Take the stash-box's value. */
+  | 'UPSTREAM'
+  /** Write the given value. */
+  | 'VALUE';
 
 export type FrameSource =
   | 'SCREENSHOT'
@@ -204,6 +213,8 @@ export type Job = {
   status: JobStatus;
   /** For tagBack jobs: what was done, scene by scene (complete once the job ends). */
   tagBack?: Maybe<TagBackSummary>;
+  /** For upstreamPerformers jobs: per stash-box, what was compared and found. */
+  upstreamPerformers?: Maybe<UpstreamAnalysisSummary>;
 };
 
 export type JobError = {
@@ -275,12 +286,22 @@ export type Mutation = {
    * performers (performerMerge), makes the best file a scene's primary one (no file is deleted), merges duplicate
    * scenes (sceneMerge). choice picks among the options a recommendation offers (which performer, file or scene to
    * keep; for a scene performer suggestion, the Stash performer to add, e.g. when the match is not in your library);
-   * the default is the recommended one. A recommendation already accepted, or out of date, fails with CONFLICT and
-   * changes nothing.
+   * the default is the recommended one. For UPSTREAM_PERFORMER_CHANGES, fields chooses per field (a field not
+   * listed stays local; without fields every change takes the stash-box's value), applied with one performerUpdate.
+   * A recommendation already accepted, or out of date, fails with CONFLICT and changes nothing.
    */
   acceptRecommendation: Recommendation;
   /** Runs the library analysers (duplicate performers, scenes with several files, duplicate scenes) now. */
   analyzeLibrary: LibraryAnalysis;
+  /**
+   * Starts the upstream performer changes analysis as a job (watch it with jobProgress): every Stash performer
+   * linked to a stash-box is compared with that stash-box's current data, and each one with differences in the
+   * watched fields becomes one UPSTREAM_PERFORMER_CHANGES recommendation. Incremental by default: performers whose
+   * stash-box and Stash data have not changed since they were last examined are skipped; full re-examines all.
+   * A field the user kept local is not flagged again until the stash-box changes it. A stash-box that is down or
+   * refuses its key fails its own part (in the job's summary) and the others carry on.
+   */
+  analyzeUpstreamPerformers: Job;
   applyGalleryPerformers: TagBackResult;
   applyImagePerformers: TagBackResult;
   /**
@@ -290,6 +311,13 @@ export type Mutation = {
   applyScenePerformers: TagBackResult;
   /** Stops a queued or running job (a running one stops between scenes). */
   cancelJob: Job;
+  /**
+   * Creates the stash-box performer in Stash (name, aliases, gender, birthdate, country, measurements and the
+   * other fields, URLs, the image, which Stash downloads, and the stash_id) and, with sceneId, adds it to the scene
+   * (ADD only). Idempotent: when a Stash performer already has that stash_id it is used instead (ALREADY_LINKED).
+   * Refuses (CONFLICT) when a Stash performer without that stash_id has exactly that name: link it instead.
+   */
+  createPerformerFromStashBox: StashBoxPerformerResult;
   /** Hides a recommendation; it returns only if its evidence changes, or never when permanent. */
   dismissRecommendation: Recommendation;
   /**
@@ -326,6 +354,13 @@ export type Mutation = {
    */
   importUpstream: ImportResult;
   /**
+   * Adds the stash_id to an existing Stash performer (no other field changes) and, with sceneId, adds the
+   * performer to the scene (ADD only). Idempotent. Refuses (CONFLICT) when another performer already has that stash_id.
+   */
+  linkPerformerToStashBox: StashBoxPerformerResult;
+  /** Sets the performer fields upstream changes watch on one stash-box; no fields (or null) goes back to the default: all. */
+  setUpstreamWatchedFields: StashBoxEndpoint;
+  /**
    * Starts a batch tag-back over many scenes: each is identified, performers at or above autoApplyConfidence
    * are added (ADD only, as applyScenePerformers), and candidates at or above suggestConfidence become
    * recommendations. Scenes already identified with the current face database are skipped unless force.
@@ -337,12 +372,18 @@ export type Mutation = {
 
 export type MutationacceptRecommendationArgs = {
   choice?: InputMaybe<Scalars['ID']['input']>;
+  fields?: InputMaybe<Array<UpstreamFieldChoiceInput>>;
   id: Scalars['ID']['input'];
 };
 
 
 export type MutationanalyzeLibraryArgs = {
   types?: InputMaybe<Array<RecommendationType>>;
+};
+
+
+export type MutationanalyzeUpstreamPerformersArgs = {
+  input?: InputMaybe<UpstreamAnalysisInput>;
 };
 
 
@@ -369,6 +410,13 @@ export type MutationapplyScenePerformersArgs = {
 
 export type MutationcancelJobArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationcreatePerformerFromStashBoxArgs = {
+  endpoint: Scalars['String']['input'];
+  sceneId?: InputMaybe<Scalars['ID']['input']>;
+  stashId: Scalars['String']['input'];
 };
 
 
@@ -416,6 +464,20 @@ export type MutationimportUpstreamArgs = {
 };
 
 
+export type MutationlinkPerformerToStashBoxArgs = {
+  endpoint: Scalars['String']['input'];
+  performerId: Scalars['ID']['input'];
+  sceneId?: InputMaybe<Scalars['ID']['input']>;
+  stashId: Scalars['String']['input'];
+};
+
+
+export type MutationsetUpstreamWatchedFieldsArgs = {
+  endpoint: Scalars['String']['input'];
+  fields?: InputMaybe<Array<PerformerField>>;
+};
+
+
 export type MutationstartTagBackArgs = {
   input: TagBackInput;
 };
@@ -425,6 +487,26 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
 };
+
+/** A performer field compared with a stash-box, named as in Stash (BREAST_TYPE is Stash's fake_tits). */
+export type PerformerField =
+  | 'ALIASES'
+  | 'BIRTHDATE'
+  | 'BREAST_TYPE'
+  | 'CAREER_LENGTH'
+  | 'COUNTRY'
+  | 'DEATH_DATE'
+  | 'DISAMBIGUATION'
+  | 'ETHNICITY'
+  | 'EYE_COLOR'
+  | 'GENDER'
+  | 'HAIR_COLOR'
+  | 'HEIGHT'
+  | 'MEASUREMENTS'
+  | 'NAME'
+  | 'PIERCINGS'
+  | 'TATTOOS'
+  | 'URLS';
 
 export type PerformerLink = {
   __typename?: 'PerformerLink';
@@ -447,6 +529,10 @@ export type Query = {
   recommendations: RecommendationConnection;
   /** The last stored identification of a scene, or null when it was never identified. */
   sceneIdentification?: Maybe<SceneIdentification>;
+  /** Stash performers whose name or alias contains the text (for linking a match), best first. */
+  searchStashPerformers: Array<StashPerformerRef>;
+  /** The stash-boxes configured in Stash (never their API keys), with the performer fields upstream changes watch on each. */
+  stashBoxes: Array<StashBoxEndpoint>;
 };
 
 
@@ -478,6 +564,12 @@ export type QuerysceneIdentificationArgs = {
   sceneId: Scalars['ID']['input'];
 };
 
+
+export type QuerysearchStashPerformersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+};
+
 export type Recommendation = {
   __typename?: 'Recommendation';
   confidence: Scalars['Float']['output'];
@@ -503,7 +595,7 @@ export type RecommendationConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-export type RecommendationDetails = DuplicatePerformerDetails | DuplicateSceneDetails | SceneFilesDetails | ScenePerformerDetails;
+export type RecommendationDetails = DuplicatePerformerDetails | DuplicateSceneDetails | SceneFilesDetails | ScenePerformerDetails | UpstreamPerformerDetails;
 
 export type RecommendationEdge = {
   __typename?: 'RecommendationEdge';
@@ -535,7 +627,8 @@ export type RecommendationType =
   | 'DUPLICATE_PERFORMER'
   | 'DUPLICATE_SCENE'
   | 'SCENE_FILES'
-  | 'SCENE_PERFORMER';
+  | 'SCENE_PERFORMER'
+  | 'UPSTREAM_PERFORMER_CHANGES';
 
 export type RecommendationTypeCount = {
   __typename?: 'RecommendationTypeCount';
@@ -627,6 +720,30 @@ export type SkippedPerformer = {
   name: Scalars['String']['output'];
   performerId: Scalars['ID']['output'];
   reason: Scalars['String']['output'];
+};
+
+export type StashBoxEndpoint = {
+  __typename?: 'StashBoxEndpoint';
+  /** The stash-box GraphQL URL, as Stash stores it in performers' stash_ids. */
+  endpoint: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  watchedFields: Array<PerformerField>;
+};
+
+export type StashBoxLinkOutcome =
+  /** The performer already had that stash_id: nothing changed on it. */
+  | 'ALREADY_LINKED'
+  /** A new performer was created in Stash. */
+  | 'CREATED'
+  /** The stash_id was added to the performer. */
+  | 'LINKED';
+
+export type StashBoxPerformerResult = {
+  __typename?: 'StashBoxPerformerResult';
+  /** True when this call added the performer to the scene (false: no scene, or already on it). */
+  addedToScene: Scalars['Boolean']['output'];
+  outcome: StashBoxLinkOutcome;
+  performer: StashPerformerRef;
 };
 
 export type StashEnrollResult = {
@@ -784,6 +901,86 @@ export type TagBackSummary = {
   wouldApply: Scalars['Int']['output'];
 };
 
+export type UpstreamAnalysisInput = {
+  /** The stash-box GraphQL URLs to check (as in Stash's settings); default all configured. */
+  endpoints?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Re-examine every linked performer, not only those changed since the last run. */
+  full?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type UpstreamAnalysisSummary = {
+  __typename?: 'UpstreamAnalysisSummary';
+  endpoints: Array<UpstreamEndpointSummary>;
+  full: Scalars['Boolean']['output'];
+};
+
+export type UpstreamEndpointSummary = {
+  __typename?: 'UpstreamEndpointSummary';
+  created: Scalars['Int']['output'];
+  endpoint: Scalars['String']['output'];
+  /** Set when this stash-box's part failed (STASHBOX_UNAVAILABLE, STASHBOX_AUTH, …); the others carried on. */
+  error?: Maybe<JobError>;
+  /** Compared this run. */
+  examined: Scalars['Int']['output'];
+  /** Deleted or merged on the stash-box (reported as recommendations). */
+  gone: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  /** Stash performers linked to this stash-box. */
+  performers: Scalars['Int']['output'];
+  reopened: Scalars['Int']['output'];
+  /** Pending before, no differences now: removed. */
+  resolved: Scalars['Int']['output'];
+  /** Skipped: nothing changed on either side since the last run. */
+  skipped: Scalars['Int']['output'];
+  /** Dismissed before, same differences: left dismissed. */
+  suppressed: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+};
+
+export type UpstreamFieldChange = {
+  __typename?: 'UpstreamFieldChange';
+  field: PerformerField;
+  label: Scalars['String']['output'];
+  /** Aliases and URLs hold many values; every other field none or one. */
+  list: Scalars['Boolean']['output'];
+  local: Array<Scalars['String']['output']>;
+  /** The stash-box value the user last settled with; null before the first. */
+  previousUpstream?: Maybe<Array<Scalars['String']['output']>>;
+  upstream: Array<Scalars['String']['output']>;
+};
+
+export type UpstreamFieldChoiceInput = {
+  field: PerformerField;
+  use: FieldChoice;
+  /** With VALUE: the value (one entry, or several for ALIASES and URLS; none clears the field). */
+  value?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type UpstreamPerformerDetails = {
+  __typename?: 'UpstreamPerformerDetails';
+  /** The watched fields that differ (empty when DELETED or MERGED). */
+  changes: Array<UpstreamFieldChange>;
+  endpoint: Scalars['String']['output'];
+  endpointName: Scalars['String']['output'];
+  mergedIntoId?: Maybe<Scalars['String']['output']>;
+  performerId: Scalars['ID']['output'];
+  performerName: Scalars['String']['output'];
+  stashId: Scalars['String']['output'];
+  status: UpstreamStatus;
+  /** The stash-box's updated time of the data compared. */
+  upstreamUpdated: Scalars['String']['output'];
+  /** The stash-box's page for the performer. */
+  upstreamUrl: Scalars['String']['output'];
+};
+
+export type UpstreamStatus =
+  /** The stash-box performer has different values; accepting applies the chosen ones. */
+  | 'CHANGED'
+  /** Deleted on the stash-box: reported only, nothing to apply. */
+  | 'DELETED'
+  /** Merged into another stash-box performer (mergedIntoId): reported only; relink the performer in Stash. */
+  | 'MERGED';
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -860,6 +1057,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( DuplicateSceneDetails & { __typename: 'DuplicateSceneDetails' } )
     | ( SceneFilesDetails & { __typename: 'SceneFilesDetails' } )
     | ( Omit<ScenePerformerDetails, 'candidate'> & { candidate: _RefType['LinkedCandidate'] } & { __typename: 'ScenePerformerDetails' } )
+    | ( UpstreamPerformerDetailsMapper & { __typename: 'UpstreamPerformerDetails' } )
   ;
 };
 
@@ -877,6 +1075,7 @@ export type ResolversTypes = {
   EmbeddingModel: ResolverTypeWrapper<EmbeddingModel>;
   FaceDatabase: ResolverTypeWrapper<FaceDatabase>;
   FaceStatus: ResolverTypeWrapper<'MATCHED' | 'UNKNOWN'>;
+  FieldChoice: ResolverTypeWrapper<'LOCAL' | 'UPSTREAM' | 'VALUE'>;
   File: ResolverTypeWrapper<Scalars['File']['output']>;
   FrameSource: ResolverTypeWrapper<'STREAM' | 'SPRITE' | 'SCREENSHOT'>;
   FrameSourceReport: ResolverTypeWrapper<Omit<FrameSourceReport, 'source'> & { source: ResolversTypes['FrameSource'] }>;
@@ -899,6 +1098,7 @@ export type ResolversTypes = {
   LinkedCandidate: ResolverTypeWrapper<Omit<LinkedCandidate, 'link'> & { link: ResolversTypes['PerformerLink'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PerformerField: ResolverTypeWrapper<'NAME' | 'DISAMBIGUATION' | 'ALIASES' | 'GENDER' | 'BIRTHDATE' | 'DEATH_DATE' | 'ETHNICITY' | 'COUNTRY' | 'EYE_COLOR' | 'HAIR_COLOR' | 'HEIGHT' | 'MEASUREMENTS' | 'BREAST_TYPE' | 'CAREER_LENGTH' | 'TATTOOS' | 'PIERCINGS' | 'URLS'>;
   PerformerLink: ResolverTypeWrapper<Omit<PerformerLink, 'rule'> & { rule: ResolversTypes['LinkRule'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationMapper>;
@@ -908,7 +1108,7 @@ export type ResolversTypes = {
   RecommendationFilter: RecommendationFilter;
   RecommendationStatus: ResolverTypeWrapper<'PENDING' | 'ACCEPTED' | 'DISMISSED'>;
   RecommendationTarget: ResolverTypeWrapper<RecommendationTarget>;
-  RecommendationType: ResolverTypeWrapper<'SCENE_PERFORMER' | 'DUPLICATE_PERFORMER' | 'SCENE_FILES' | 'DUPLICATE_SCENE'>;
+  RecommendationType: ResolverTypeWrapper<'SCENE_PERFORMER' | 'DUPLICATE_PERFORMER' | 'SCENE_FILES' | 'DUPLICATE_SCENE' | 'UPSTREAM_PERFORMER_CHANGES'>;
   RecommendationTypeCount: ResolverTypeWrapper<RecommendationTypeCountMapper>;
   SceneFileInfo: ResolverTypeWrapper<SceneFileInfo>;
   SceneFilesDetails: ResolverTypeWrapper<SceneFilesDetails>;
@@ -918,6 +1118,9 @@ export type ResolversTypes = {
   ScenePerson: ResolverTypeWrapper<Omit<ScenePerson, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
   SceneTimings: ResolverTypeWrapper<SceneTimings>;
   SkippedPerformer: ResolverTypeWrapper<SkippedPerformer>;
+  StashBoxEndpoint: ResolverTypeWrapper<StashBoxEndpointMapper>;
+  StashBoxLinkOutcome: ResolverTypeWrapper<'CREATED' | 'LINKED' | 'ALREADY_LINKED'>;
+  StashBoxPerformerResult: ResolverTypeWrapper<StashBoxPerformerResultMapper>;
   StashEnrollResult: ResolverTypeWrapper<StashEnrollResult>;
   StashId: ResolverTypeWrapper<StashId>;
   StashImageFace: ResolverTypeWrapper<Omit<StashImageFace, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
@@ -932,6 +1135,13 @@ export type ResolversTypes = {
   TagBackResult: ResolverTypeWrapper<TagBackResult>;
   TagBackScope: ResolverTypeWrapper<'SCENES_WITHOUT_PERFORMERS' | 'ALL_SCENES' | 'SCENE_IDS' | 'SCENE_FILTER'>;
   TagBackSummary: ResolverTypeWrapper<TagBackSummaryMapper>;
+  UpstreamAnalysisInput: UpstreamAnalysisInput;
+  UpstreamAnalysisSummary: ResolverTypeWrapper<UpstreamAnalysisSummaryMapper>;
+  UpstreamEndpointSummary: ResolverTypeWrapper<UpstreamEndpointSummaryMapper>;
+  UpstreamFieldChange: ResolverTypeWrapper<UpstreamFieldChangeMapper>;
+  UpstreamFieldChoiceInput: UpstreamFieldChoiceInput;
+  UpstreamPerformerDetails: ResolverTypeWrapper<UpstreamPerformerDetailsMapper>;
+  UpstreamStatus: ResolverTypeWrapper<'CHANGED' | 'DELETED' | 'MERGED'>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -982,6 +1192,8 @@ export type ResolversParentTypes = {
   ScenePerson: Omit<ScenePerson, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
   SceneTimings: SceneTimings;
   SkippedPerformer: SkippedPerformer;
+  StashBoxEndpoint: StashBoxEndpointMapper;
+  StashBoxPerformerResult: StashBoxPerformerResultMapper;
   StashEnrollResult: StashEnrollResult;
   StashId: StashId;
   StashImageFace: Omit<StashImageFace, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
@@ -994,6 +1206,12 @@ export type ResolversParentTypes = {
   TagBackOptions: TagBackOptions;
   TagBackResult: TagBackResult;
   TagBackSummary: TagBackSummaryMapper;
+  UpstreamAnalysisInput: UpstreamAnalysisInput;
+  UpstreamAnalysisSummary: UpstreamAnalysisSummaryMapper;
+  UpstreamEndpointSummary: UpstreamEndpointSummaryMapper;
+  UpstreamFieldChange: UpstreamFieldChangeMapper;
+  UpstreamFieldChoiceInput: UpstreamFieldChoiceInput;
+  UpstreamPerformerDetails: UpstreamPerformerDetailsMapper;
 };
 
 export type BoxResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Box'] = ResolversParentTypes['Box']> = {
@@ -1046,6 +1264,8 @@ export type FaceDatabaseResolvers<ContextType = AppContext, ParentType extends R
 };
 
 export type FaceStatusResolvers = EnumResolverSignature<{ MATCHED?: any, UNKNOWN?: any }, ResolversTypes['FaceStatus']>;
+
+export type FieldChoiceResolvers = EnumResolverSignature<{ LOCAL?: any, UPSTREAM?: any, VALUE?: any }, ResolversTypes['FieldChoice']>;
 
 export interface FileScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['File'], any> {
   name: 'File';
@@ -1136,6 +1356,7 @@ export type JobResolvers<ContextType = AppContext, ParentType extends ResolversP
   startedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
   tagBack?: Resolver<Maybe<ResolversTypes['TagBackSummary']>, ParentType, ContextType>;
+  upstreamPerformers?: Resolver<Maybe<ResolversTypes['UpstreamAnalysisSummary']>, ParentType, ContextType>;
 };
 
 export type JobErrorResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['JobError'] = ResolversParentTypes['JobError']> = {
@@ -1182,10 +1403,12 @@ export type LinkedCandidateResolvers<ContextType = AppContext, ParentType extend
 export type MutationResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   acceptRecommendation?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationacceptRecommendationArgs, 'id'>>;
   analyzeLibrary?: Resolver<ResolversTypes['LibraryAnalysis'], ParentType, ContextType, Partial<MutationanalyzeLibraryArgs>>;
+  analyzeUpstreamPerformers?: Resolver<ResolversTypes['Job'], ParentType, ContextType, Partial<MutationanalyzeUpstreamPerformersArgs>>;
   applyGalleryPerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyGalleryPerformersArgs, 'galleryId' | 'performerIds'>>;
   applyImagePerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyImagePerformersArgs, 'imageId' | 'performerIds'>>;
   applyScenePerformers?: Resolver<ResolversTypes['TagBackResult'], ParentType, ContextType, RequireFields<MutationapplyScenePerformersArgs, 'performerIds' | 'sceneId'>>;
   cancelJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationcancelJobArgs, 'id'>>;
+  createPerformerFromStashBox?: Resolver<ResolversTypes['StashBoxPerformerResult'], ParentType, ContextType, RequireFields<MutationcreatePerformerFromStashBoxArgs, 'endpoint' | 'stashId'>>;
   dismissRecommendation?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationdismissRecommendationArgs, 'id'>>;
   dismissSceneCandidate?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationdismissSceneCandidateArgs, 'performerId' | 'sceneId'>>;
   enrollFromStash?: Resolver<ResolversTypes['StashEnrollResult'], ParentType, ContextType>;
@@ -1194,6 +1417,8 @@ export type MutationResolvers<ContextType = AppContext, ParentType extends Resol
   identifyScene?: Resolver<ResolversTypes['SceneIdentification'], ParentType, ContextType, RequireFields<MutationidentifySceneArgs, 'sceneId'>>;
   identifyStashImage?: Resolver<ResolversTypes['StashImageIdentification'], ParentType, ContextType, RequireFields<MutationidentifyStashImageArgs, 'imageId'>>;
   importUpstream?: Resolver<ResolversTypes['ImportResult'], ParentType, ContextType, RequireFields<MutationimportUpstreamArgs, 'dir'>>;
+  linkPerformerToStashBox?: Resolver<ResolversTypes['StashBoxPerformerResult'], ParentType, ContextType, RequireFields<MutationlinkPerformerToStashBoxArgs, 'endpoint' | 'performerId' | 'stashId'>>;
+  setUpstreamWatchedFields?: Resolver<ResolversTypes['StashBoxEndpoint'], ParentType, ContextType, RequireFields<MutationsetUpstreamWatchedFieldsArgs, 'endpoint'>>;
   startTagBack?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartTagBackArgs, 'input'>>;
 };
 
@@ -1201,6 +1426,8 @@ export type PageInfoResolvers<ContextType = AppContext, ParentType extends Resol
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
+
+export type PerformerFieldResolvers = EnumResolverSignature<{ ALIASES?: any, BIRTHDATE?: any, BREAST_TYPE?: any, CAREER_LENGTH?: any, COUNTRY?: any, DEATH_DATE?: any, DISAMBIGUATION?: any, ETHNICITY?: any, EYE_COLOR?: any, GENDER?: any, HAIR_COLOR?: any, HEIGHT?: any, MEASUREMENTS?: any, NAME?: any, PIERCINGS?: any, TATTOOS?: any, URLS?: any }, ResolversTypes['PerformerField']>;
 
 export type PerformerLinkResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['PerformerLink'] = ResolversParentTypes['PerformerLink']> = {
   rule?: Resolver<ResolversTypes['LinkRule'], ParentType, ContextType>;
@@ -1216,6 +1443,8 @@ export type QueryResolvers<ContextType = AppContext, ParentType extends Resolver
   recommendation?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryrecommendationArgs, 'id'>>;
   recommendations?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, Partial<QueryrecommendationsArgs>>;
   sceneIdentification?: Resolver<Maybe<ResolversTypes['SceneIdentification']>, ParentType, ContextType, RequireFields<QuerysceneIdentificationArgs, 'sceneId'>>;
+  searchStashPerformers?: Resolver<Array<ResolversTypes['StashPerformerRef']>, ParentType, ContextType, RequireFields<QuerysearchStashPerformersArgs, 'query'>>;
+  stashBoxes?: Resolver<Array<ResolversTypes['StashBoxEndpoint']>, ParentType, ContextType>;
 };
 
 export type RecommendationResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Recommendation'] = ResolversParentTypes['Recommendation']> = {
@@ -1240,7 +1469,7 @@ export type RecommendationConnectionResolvers<ContextType = AppContext, ParentTy
 };
 
 export type RecommendationDetailsResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['RecommendationDetails'] = ResolversParentTypes['RecommendationDetails']> = {
-  __resolveType?: TypeResolveFn<'DuplicatePerformerDetails' | 'DuplicateSceneDetails' | 'SceneFilesDetails' | 'ScenePerformerDetails', ParentType, ContextType>;
+  __resolveType?: TypeResolveFn<'DuplicatePerformerDetails' | 'DuplicateSceneDetails' | 'SceneFilesDetails' | 'ScenePerformerDetails' | 'UpstreamPerformerDetails', ParentType, ContextType>;
 };
 
 export type RecommendationEdgeResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['RecommendationEdge'] = ResolversParentTypes['RecommendationEdge']> = {
@@ -1255,7 +1484,7 @@ export type RecommendationTargetResolvers<ContextType = AppContext, ParentType e
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type RecommendationTypeResolvers = EnumResolverSignature<{ DUPLICATE_PERFORMER?: any, DUPLICATE_SCENE?: any, SCENE_FILES?: any, SCENE_PERFORMER?: any }, ResolversTypes['RecommendationType']>;
+export type RecommendationTypeResolvers = EnumResolverSignature<{ DUPLICATE_PERFORMER?: any, DUPLICATE_SCENE?: any, SCENE_FILES?: any, SCENE_PERFORMER?: any, UPSTREAM_PERFORMER_CHANGES?: any }, ResolversTypes['RecommendationType']>;
 
 export type RecommendationTypeCountResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['RecommendationTypeCount'] = ResolversParentTypes['RecommendationTypeCount']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1327,6 +1556,20 @@ export type SkippedPerformerResolvers<ContextType = AppContext, ParentType exten
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   performerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StashBoxEndpointResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashBoxEndpoint'] = ResolversParentTypes['StashBoxEndpoint']> = {
+  endpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  watchedFields?: Resolver<Array<ResolversTypes['PerformerField']>, ParentType, ContextType>;
+};
+
+export type StashBoxLinkOutcomeResolvers = EnumResolverSignature<{ ALREADY_LINKED?: any, CREATED?: any, LINKED?: any }, ResolversTypes['StashBoxLinkOutcome']>;
+
+export type StashBoxPerformerResultResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashBoxPerformerResult'] = ResolversParentTypes['StashBoxPerformerResult']> = {
+  addedToScene?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['StashBoxLinkOutcome'], ParentType, ContextType>;
+  performer?: Resolver<ResolversTypes['StashPerformerRef'], ParentType, ContextType>;
 };
 
 export type StashEnrollResultResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashEnrollResult'] = ResolversParentTypes['StashEnrollResult']> = {
@@ -1409,6 +1652,51 @@ export type TagBackSummaryResolvers<ContextType = AppContext, ParentType extends
   wouldApply?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type UpstreamAnalysisSummaryResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['UpstreamAnalysisSummary'] = ResolversParentTypes['UpstreamAnalysisSummary']> = {
+  endpoints?: Resolver<Array<ResolversTypes['UpstreamEndpointSummary']>, ParentType, ContextType>;
+  full?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type UpstreamEndpointSummaryResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['UpstreamEndpointSummary'] = ResolversParentTypes['UpstreamEndpointSummary']> = {
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  endpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['JobError']>, ParentType, ContextType>;
+  examined?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  gone?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  performers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reopened?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resolved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type UpstreamFieldChangeResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['UpstreamFieldChange'] = ResolversParentTypes['UpstreamFieldChange']> = {
+  field?: Resolver<ResolversTypes['PerformerField'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  list?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  local?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  previousUpstream?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  upstream?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type UpstreamPerformerDetailsResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['UpstreamPerformerDetails'] = ResolversParentTypes['UpstreamPerformerDetails']> = {
+  changes?: Resolver<Array<ResolversTypes['UpstreamFieldChange']>, ParentType, ContextType>;
+  endpoint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  endpointName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mergedIntoId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  performerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  performerName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stashId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['UpstreamStatus'], ParentType, ContextType>;
+  upstreamUpdated?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  upstreamUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type UpstreamStatusResolvers = EnumResolverSignature<{ CHANGED?: any, DELETED?: any, MERGED?: any }, ResolversTypes['UpstreamStatus']>;
+
 export type Resolvers<ContextType = AppContext> = {
   Box?: BoxResolvers<ContextType>;
   Candidate?: CandidateResolvers<ContextType>;
@@ -1417,6 +1705,7 @@ export type Resolvers<ContextType = AppContext> = {
   EmbeddingModel?: EmbeddingModelResolvers<ContextType>;
   FaceDatabase?: FaceDatabaseResolvers<ContextType>;
   FaceStatus?: FaceStatusResolvers;
+  FieldChoice?: FieldChoiceResolvers;
   File?: GraphQLScalarType;
   FrameSource?: FrameSourceResolvers;
   FrameSourceReport?: FrameSourceReportResolvers<ContextType>;
@@ -1437,6 +1726,7 @@ export type Resolvers<ContextType = AppContext> = {
   LinkedCandidate?: LinkedCandidateResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PerformerField?: PerformerFieldResolvers;
   PerformerLink?: PerformerLinkResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Recommendation?: RecommendationResolvers<ContextType>;
@@ -1454,6 +1744,9 @@ export type Resolvers<ContextType = AppContext> = {
   ScenePerson?: ScenePersonResolvers<ContextType>;
   SceneTimings?: SceneTimingsResolvers<ContextType>;
   SkippedPerformer?: SkippedPerformerResolvers<ContextType>;
+  StashBoxEndpoint?: StashBoxEndpointResolvers<ContextType>;
+  StashBoxLinkOutcome?: StashBoxLinkOutcomeResolvers;
+  StashBoxPerformerResult?: StashBoxPerformerResultResolvers<ContextType>;
   StashEnrollResult?: StashEnrollResultResolvers<ContextType>;
   StashId?: StashIdResolvers<ContextType>;
   StashImageFace?: StashImageFaceResolvers<ContextType>;
@@ -1466,5 +1759,10 @@ export type Resolvers<ContextType = AppContext> = {
   TagBackResult?: TagBackResultResolvers<ContextType>;
   TagBackScope?: TagBackScopeResolvers;
   TagBackSummary?: TagBackSummaryResolvers<ContextType>;
+  UpstreamAnalysisSummary?: UpstreamAnalysisSummaryResolvers<ContextType>;
+  UpstreamEndpointSummary?: UpstreamEndpointSummaryResolvers<ContextType>;
+  UpstreamFieldChange?: UpstreamFieldChangeResolvers<ContextType>;
+  UpstreamPerformerDetails?: UpstreamPerformerDetailsResolvers<ContextType>;
+  UpstreamStatus?: UpstreamStatusResolvers;
 };
 

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { clusterFaces, type FaceObservation } from '../match/index.js';
 import type { IdentificationStore } from '../state/index.js';
 import { getScene, type StashClient, type StashScene } from '../stash/index.js';
-import { createPerformerLinker, notInLibrary, type PerformerLink } from '../tagback/index.js';
+import { createPerformerLinker, notInLibrary, type PerformerLink } from '../link/index.js';
 import type { EmbeddedFace, VisionPipeline } from '../vision/index.js';
 import type { Candidate, IdentifyService } from './identify-service.js';
 import { readSceneFrames, type FrameSourceName, type FrameSourceReport } from './scene-frames.js';

@@ -1,7 +1,7 @@
 import { SenseError, isSenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { getGallery, getImage, listGalleryImages, type StashClient, type StashImage } from '../stash/index.js';
-import { createPerformerLinker, notInLibrary, type PerformerLinker } from '../tagback/index.js';
+import { createPerformerLinker, notInLibrary, type PerformerLinker } from '../link/index.js';
 import type { Candidate, IdentifiedFace, IdentifyOptions, IdentifyService } from './identify-service.js';
 import type { LinkedCandidate } from './scene-service.js';
 

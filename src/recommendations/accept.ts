@@ -13,17 +13,33 @@ import {
 } from '../stash/index.js';
 import { stashIdKey } from './duplicate-performers.js';
 import { readPerformers, readScenes, type AnalysisScene } from './library.js';
+import type { StateTransaction } from '../state/index.js';
 import type { RecommendationTarget, RecommendationView } from './types.js';
+import { acceptUpstreamChanges } from './upstream-accept.js';
+import type { FieldChoice } from './upstream-diff.js';
 
 export interface AcceptOutcome {
   /** What was done, stored with the accepted recommendation. */
   resolution: Record<string, unknown>;
   /** Stash entities the action removed (merged away): other pending recommendations about them are void. */
   removed: RecommendationTarget[];
+  /** State written in the same transaction as the acceptance. */
+  commit?: (tx: StateTransaction) => void;
 }
 
-export async function carryOut(recommendation: RecommendationView, choice: string | undefined, stash: StashClient, signal?: AbortSignal): Promise<AcceptOutcome> {
+export async function carryOut(
+  recommendation: RecommendationView,
+  choice: string | undefined,
+  stash: StashClient,
+  signal?: AbortSignal,
+  fields?: readonly FieldChoice[],
+): Promise<AcceptOutcome> {
+  if (fields && recommendation.type !== 'upstream_performer_changes') {
+    throw new SenseError('BAD_INPUT', `fields applies to UPSTREAM_PERFORMER_CHANGES recommendations only; use choice for ${recommendation.type.toUpperCase()}`);
+  }
   switch (recommendation.type) {
+    case 'upstream_performer_changes':
+      return { ...(await acceptUpstreamChanges(recommendation, fields, stash, signal)), removed: [] };
     case 'scene_performer':
       return addScenePerformer(recommendation, choice, stash, signal);
     case 'duplicate_performer':

@@ -16,6 +16,7 @@ import { carryOut } from './accept.js';
 import { proposeDuplicatePerformers } from './duplicate-performers.js';
 import { proposeDuplicateScenes, type DuplicateSceneOptions, type FaceFingerprint } from './duplicate-scenes.js';
 import { faceFingerprint } from './face-fingerprint.js';
+import type { FieldChoice } from './upstream-diff.js';
 import { readLinkedPerformers, readScenes, type AnalysisScene } from './library.js';
 import { proposeSceneFiles } from './scene-files.js';
 import { proposeScenePerformer, scenePerformerInputFrom, scenePerformerKey, type ScenePerformerEvidence, type ScenePerformerInput } from './scene-performer.js';
@@ -36,7 +37,7 @@ export interface RecommendationService {
   list(filter?: RecommendationListFilter, first?: number | null, after?: string | null): RecommendationViewPage;
   get(id: string): RecommendationView | undefined;
   /** Carries it out in Stash, then marks it accepted with what was done. `choice` picks another option it offers. */
-  accept(id: string, choice?: string | null, signal?: AbortSignal): Promise<RecommendationView>;
+  accept(id: string, choice?: string | null, signal?: AbortSignal, fields?: readonly FieldChoice[] | null): Promise<RecommendationView>;
   /** Soft: back only if its evidence changes. Permanent: never back. */
   dismiss(id: string, permanent?: boolean | null): RecommendationView;
   /**
@@ -156,7 +157,7 @@ export function createRecommendationService(deps: RecommendationServiceDeps): Re
       return recommendation && toView(recommendation);
     },
 
-    async accept(id, choice, signal) {
+    async accept(id, choice, signal, fields) {
       const recommendation = state.getRecommendation(id);
       if (!recommendation) throw new SenseError('NOT_FOUND', `Recommendation ${id} does not exist`);
       if (recommendation.status === 'accepted') {
@@ -166,9 +167,10 @@ export function createRecommendationService(deps: RecommendationServiceDeps): Re
       accepting.add(recommendation.id);
       try {
         const view = toView(recommendation);
-        const outcome = await carryOut(view, choice ?? undefined, deps.stash(), signal);
+        const outcome = await carryOut(view, choice ?? undefined, deps.stash(), signal, fields ?? undefined);
         const accepted = state.transaction((tx) => {
           const done = tx.acceptRecommendation(recommendation.id, outcome.resolution);
+          outcome.commit?.(tx);
           for (const target of outcome.removed) {
             for (const type of RECOMMENDATION_TYPES) tx.expirePendingRecommendations({ type, notSeenSince: END_OF_TIME, target });
           }
@@ -220,6 +222,9 @@ export function createRecommendationService(deps: RecommendationServiceDeps): Re
         if (type === 'scene_performer') {
           throw new SenseError('BAD_INPUT', `scene performer suggestions come from identification (startTagBack), not from a library analysis (${ANALYSED_TYPES.join(', ')})`);
         }
+        if (type === 'upstream_performer_changes') {
+          throw new SenseError('BAD_INPUT', `upstream performer changes run as a job: use analyzeUpstreamPerformers, not analyzeLibrary (${ANALYSED_TYPES.join(', ')})`);
+        }
         wanted.push(type);
       }
       if (analysis) throw new SenseError('CONFLICT', 'A library analysis is already running; try again when it has finished');
@@ -264,6 +269,8 @@ export function toView(recommendation: Recommendation): RecommendationView {
     case 'scene_files':
       return { ...base, type, details: details as RecommendationDetailsByType[typeof type] };
     case 'duplicate_scene':
+      return { ...base, type, details: details as RecommendationDetailsByType[typeof type] };
+    case 'upstream_performer_changes':
       return { ...base, type, details: details as RecommendationDetailsByType[typeof type] };
   }
 }

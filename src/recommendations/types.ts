@@ -3,6 +3,7 @@
 import type { LinkedCandidate } from '../identify/index.js';
 import type { Recommendation, RecommendationStatus, RecommendationTarget, RecommendationType } from '../state/index.js';
 import type { StashId } from '../stash/index.js';
+import type { FieldValues, PerformerField } from '../stashbox/index.js';
 
 export type { RecommendationStatus, RecommendationTarget, RecommendationType };
 
@@ -62,11 +63,36 @@ export interface DuplicateSceneDetails {
   keepSceneId: string;
 }
 
+export interface UpstreamFieldChange {
+  field: PerformerField;
+  local: string[];
+  upstream: string[];
+  /** The upstream value the user last settled with; null before the first. */
+  previousUpstream: string[] | null;
+}
+
+export type UpstreamStatus = 'changed' | 'deleted' | 'merged';
+
+export interface UpstreamPerformerDetails {
+  endpoint: string;
+  endpointName: string;
+  stashId: string;
+  performerId: string;
+  performerName: string;
+  upstreamUpdated: string;
+  status: UpstreamStatus;
+  mergedIntoId: string | null;
+  changes: UpstreamFieldChange[];
+  /** Every watched field's upstream value when compared: what the user settles with on accept. */
+  upstream: Partial<FieldValues>;
+}
+
 export interface RecommendationDetailsByType {
   scene_performer: ScenePerformerDetails;
   duplicate_performer: DuplicatePerformerDetails;
   scene_files: SceneFilesDetails;
   duplicate_scene: DuplicateSceneDetails;
+  upstream_performer_changes: UpstreamPerformerDetails;
 }
 
 /** A stored recommendation with its details typed by its `type`. */
@@ -87,7 +113,8 @@ export interface Proposal<T extends RecommendationType = RecommendationType> {
   evidence: unknown;
 }
 
-export type AnalysedType = Exclude<RecommendationType, 'scene_performer'>;
+/** The types analyzeLibrary runs; scene performers come from identification, upstream changes from their own job. */
+export type AnalysedType = Exclude<RecommendationType, 'scene_performer' | 'upstream_performer_changes'>;
 export const ANALYSED_TYPES: readonly AnalysedType[] = ['duplicate_performer', 'scene_files', 'duplicate_scene'];
 
 export interface LibraryAnalysis {

@@ -8,12 +8,13 @@ import { checkSqliteFile, checkSqliteIntegrity, damaged, type StoredFile } from 
 import { createIdentificationStore, type IdentificationStore } from './identifications.js';
 import { createJobStore, type JobStore } from './jobs.js';
 import { createRecommendationStore, type RecommendationStore } from './recommendations.js';
+import { createStashBoxSnapshotStore, type StashBoxSnapshotStore } from './stashbox-snapshots.js';
 import { STATE_DATABASE_FILE, STATE_SCHEMA_VERSION, configureConnection, migrateStateSchema } from './schema.js';
 
 /** What a job step may write atomically with its done record (see `JobContext.step`). */
-export interface StateTransaction extends IdentificationStore, RecommendationStore {}
+export interface StateTransaction extends IdentificationStore, RecommendationStore, StashBoxSnapshotStore {}
 
-export interface StateDatabase extends IdentificationStore, RecommendationStore {
+export interface StateDatabase extends IdentificationStore, RecommendationStore, StashBoxSnapshotStore {
   readonly file: string;
   /** The connection, for repositories inside src/state only. */
   readonly db: Database;
@@ -64,7 +65,7 @@ export async function openStateDatabase(dataDir: string, logger: Logger, options
     db.close();
     throw error;
   }
-  const stores: StateTransaction = { ...createIdentificationStore(db), ...createRecommendationStore(db, now) };
+  const stores: StateTransaction = { ...createIdentificationStore(db), ...createRecommendationStore(db, now), ...createStashBoxSnapshotStore(db, now) };
   return {
     ...stores,
     file,

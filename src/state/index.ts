@@ -21,4 +21,5 @@ export {
   type RecommendationType,
 } from './recommendation-types.js';
 export type { RecommendationInput, RecommendationStore, UpsertOutcome } from './recommendations.js';
+export type { PerformerSnapshot, PerformerSnapshotKey, StashBoxSnapshotStore } from './stashbox-snapshots.js';
 export { STATE_DATABASE_FILE, STATE_SCHEMA_VERSION } from './schema.js';

@@ -2,8 +2,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { fromJsonColumn } from './json.js';
 
-export type RecommendationType = 'scene_performer' | 'duplicate_performer' | 'scene_files' | 'duplicate_scene';
-export const RECOMMENDATION_TYPES: readonly RecommendationType[] = ['scene_performer', 'duplicate_performer', 'scene_files', 'duplicate_scene'];
+export type RecommendationType = 'scene_performer' | 'duplicate_performer' | 'scene_files' | 'duplicate_scene' | 'upstream_performer_changes';
+export const RECOMMENDATION_TYPES: readonly RecommendationType[] = ['scene_performer', 'duplicate_performer', 'scene_files', 'duplicate_scene', 'upstream_performer_changes'];
 
 export type RecommendationStatus = 'pending' | 'accepted' | 'dismissed';
 export type RecommendationTargetType = 'scene' | 'performer' | 'image' | 'gallery' | 'file';

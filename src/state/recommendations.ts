@@ -55,6 +55,8 @@ export interface RecommendationStore {
    * run start): the situation they described is gone. Dismissed and accepted ones are kept as memory.
    */
   expirePendingRecommendations(options: { type: RecommendationType; notSeenSince: string; target?: RecommendationTarget }): number;
+  /** Deletes the pending recommendation of that type and key (what it described is gone); false when there was none pending. */
+  removePendingRecommendation(type: RecommendationType, key: string): boolean;
 }
 
 export function createRecommendationStore(db: Database, now: () => Date): RecommendationStore {
@@ -83,6 +85,7 @@ export function createRecommendationStore(db: Database, now: () => Date): Recomm
   const expireForTarget = db.prepare<[string, string, string, string]>(`
     DELETE FROM recommendations WHERE status = 'pending' AND type = ? AND last_seen_at < ?
       AND id IN (SELECT recommendation_id FROM recommendation_targets WHERE target_id = ? AND target_type = ?)`);
+  const removePending = db.prepare<[string, string]>(`DELETE FROM recommendations WHERE status = 'pending' AND type = ? AND key = ?`);
   const listing = createRecommendationListing(db);
 
   const writeTargets = (id: number, targets: readonly RecommendationTarget[]) => {
@@ -153,6 +156,7 @@ export function createRecommendationStore(db: Database, now: () => Date): Recomm
         if (row.status === 'accepted') throw new SenseError('CONFLICT', `Recommendation ${id} was already accepted`);
         return full(reopen.get(now().toISOString(), row.id)!);
       }),
+    removePendingRecommendation: (type, key) => removePending.run(type, key).changes > 0,
     expirePendingRecommendations({ type, notSeenSince, target }) {
       const result = target ? expireForTarget.run(type, notSeenSince, target.id, target.type) : expire.run(type, notSeenSince);
       return result.changes;

@@ -83,6 +83,60 @@ export const migrations: readonly Migration[] = [
     PRIMARY KEY (job_id, key)
   );
   `,
+  // Version 2: upstream performer changes (issue 12). SQLite cannot widen a CHECK in place, so the recommendations
+  // table is rebuilt; its targets are copied first and dropped before it, so no ON DELETE CASCADE fires on the way.
+  `
+  CREATE TABLE recommendations_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL CHECK (type IN ('scene_performer', 'duplicate_performer', 'scene_files', 'duplicate_scene', 'upstream_performer_changes')),
+    key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'dismissed')),
+    permanent INTEGER NOT NULL DEFAULT 0 CHECK (permanent IN (0, 1)),
+    confidence REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+    payload TEXT NOT NULL,
+    evidence_hash TEXT NOT NULL,
+    resolution TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    resolved_at TEXT,
+    UNIQUE (type, key)
+  );
+  INSERT INTO recommendations_v2 SELECT id, type, key, status, permanent, confidence, payload, evidence_hash, resolution, created_at, updated_at, last_seen_at, resolved_at FROM recommendations;
+  CREATE TABLE recommendation_targets_v2 (
+    recommendation_id INTEGER NOT NULL REFERENCES recommendations_v2 (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    target_type TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    PRIMARY KEY (recommendation_id, position)
+  ) WITHOUT ROWID;
+  INSERT INTO recommendation_targets_v2 SELECT recommendation_id, position, target_type, target_id FROM recommendation_targets;
+  DROP TABLE recommendation_targets;
+  DROP TABLE recommendations;
+  ALTER TABLE recommendations_v2 RENAME TO recommendations;
+  ALTER TABLE recommendation_targets_v2 RENAME TO recommendation_targets;
+  CREATE INDEX recommendations_listing ON recommendations (status, type, confidence DESC, id DESC);
+  CREATE INDEX recommendations_by_confidence ON recommendations (confidence DESC, id DESC);
+  CREATE INDEX recommendation_targets_target ON recommendation_targets (target_id, target_type);
+
+  -- Per stash-box and linked performer: the upstream values the user has settled with (JSON; NULL until the
+  -- first run with no differences or an accept) and the state last examined (stash-box updated | Stash updated_at).
+  CREATE TABLE stashbox_performer_snapshots (
+    endpoint TEXT NOT NULL,
+    stash_id TEXT NOT NULL,
+    performer_id TEXT NOT NULL,
+    baseline TEXT,
+    examined TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, stash_id, performer_id)
+  ) WITHOUT ROWID;
+  -- Which performer fields upstream changes watch, per stash-box; no row means the default set.
+  CREATE TABLE stashbox_watched_fields (
+    endpoint TEXT PRIMARY KEY,
+    fields TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = migrations.length;

@@ -1,10 +1,12 @@
 import { SenseError } from '../errors.js';
 import type { Job, JobRunner, JobStatus } from '../jobs/index.js';
+import type { UpstreamAnalysisInput } from '../recommendations/index.js';
 import { summarise, toTagBackJobInput, type TagBackItem, type TagBackJobInput, type TagBackSummary } from './batch.js';
 
 /** The job kinds this sidecar runs, and each one's stored input. */
 export interface JobKinds {
   tagBack: TagBackJobInput;
+  upstreamPerformers: UpstreamAnalysisInput;
 }
 
 export interface JobsService {

@@ -36,7 +36,7 @@ export function splitPeople(): EnrolmentSplit {
 }
 
 /** Lays photos out as `enroll` expects: one folder per identity, with links to the shared files. */
-export function writeEnrolmentFolder(dir: string, photos: FacePhoto[], stashIds: Record<string, string> = {}): void {
+export function writeEnrolmentFolder(dir: string, photos: FacePhoto[], stashIds: Record<string, string> = {}, endpoint = 'https://stashdb.org/graphql'): void {
   for (const photo of photos) {
     const identity = photo.identities[0]!;
     const folder = join(dir, identity);
@@ -46,7 +46,7 @@ export function writeEnrolmentFolder(dir: string, photos: FacePhoto[], stashIds:
     if (stashId) {
       writeFileSync(
         join(folder, 'performer.json'),
-        JSON.stringify({ name: identity, aliases: [identity.replace(/_/g, ' ')], stash_ids: [{ endpoint: 'https://stashdb.org/graphql', stash_id: stashId }] }),
+        JSON.stringify({ name: identity, aliases: [identity.replace(/_/g, ' ')], stash_ids: [{ endpoint, stash_id: stashId }] }),
       );
     }
   }

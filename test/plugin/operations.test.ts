@@ -3,11 +3,12 @@
 import { buildASTSchema, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import * as operations from '../../plugin-bridge/src/operations.js';
+import * as stashBoxOperations from '../../plugin-bridge/src/stashbox-operations.js';
 import { typeDefs } from '../../src/graphql/typeDefs.generated.js';
 import { buildStashSchema } from '../stash-double/index.js';
 
 const sidecarSchema = buildASTSchema(typeDefs);
-const documents = Object.entries(operations).flatMap(([name, value]) =>
+const documents = Object.entries({ ...operations, ...stashBoxOperations }).flatMap(([name, value]) =>
   typeof value === 'object' && value !== null && 'document' in value && typeof value.document === 'string' ? [[name, value.document] as const] : [],
 );
 
@@ -23,6 +24,12 @@ describe('the plugin’s operations', () => {
         'recommendationsQuery',
         'startTagBackMutation',
         'jobProgressSubscription',
+        'createPerformerFromStashBoxMutation',
+        'linkPerformerToStashBoxMutation',
+        'searchStashPerformersQuery',
+        'upstreamRecommendationsQuery',
+        'acceptUpstreamChangesMutation',
+        'analyzeUpstreamPerformersMutation',
       ]),
     );
   });

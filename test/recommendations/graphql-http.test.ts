@@ -99,6 +99,7 @@ describe('recommendations over GraphQL (HTTP)', () => {
       { type: 'DUPLICATE_PERFORMER', count: 1 },
       { type: 'SCENE_FILES', count: 1 },
       { type: 'DUPLICATE_SCENE', count: 3 },
+      { type: 'UPSTREAM_PERFORMER_CHANGES', count: 0 },
     ]);
     expect(page.edges).toHaveLength(2);
     expect(page.pageInfo.hasNextPage).toBe(true);

@@ -78,6 +78,16 @@ export interface PerformerFixture {
   tagIds?: string[];
   /** Served at /performer/{id}/image; without it Stash reports a default image (`&default=true`). */
   image?: MediaSource;
+  /** The other fields, by Stash's own names (`hair_color`, `measurements`, `career_length`, …). */
+  fields?: Partial<PerformerFieldsRecord>;
+}
+
+/** A stash-box endpoint as Stash's configuration lists it (`configuration.general.stashBoxes`). */
+export interface StashBoxFixture {
+  endpoint: string;
+  api_key: string;
+  name: string;
+  max_requests_per_minute?: number;
 }
 
 export interface TagFixture {
@@ -98,6 +108,7 @@ export interface StashDoubleFixtures {
   performers?: PerformerFixture[];
   tags?: TagFixture[];
   studios?: StudioFixture[];
+  stashBoxes?: StashBoxFixture[];
 }
 
 // The records the double keeps: Stash's own field names, so resolvers map one to one.
@@ -165,7 +176,28 @@ export interface GalleryRecord {
   updated_at: string;
 }
 
-export interface PerformerRecord {
+/** Performer fields Stash keeps as plain values; a performerUpdate sets those it is given. */
+export interface PerformerFieldsRecord {
+  birthdate: string | null;
+  death_date: string | null;
+  ethnicity: string | null;
+  eye_color: string | null;
+  hair_color: string | null;
+  height_cm: number | null;
+  measurements: string | null;
+  fake_tits: string | null;
+  career_length: string | null;
+  tattoos: string | null;
+  piercings: string | null;
+  details: string | null;
+  urls: string[];
+}
+
+export const performerFieldNames: readonly (keyof PerformerFieldsRecord)[] = [
+  'birthdate', 'death_date', 'ethnicity', 'eye_color', 'hair_color', 'height_cm', 'measurements', 'fake_tits', 'career_length', 'tattoos', 'piercings', 'details', 'urls',
+];
+
+export interface PerformerRecord extends PerformerFieldsRecord {
   id: string;
   name: string;
   disambiguation: string | null;
@@ -194,6 +226,7 @@ export interface StashStore {
   performers: Map<string, PerformerRecord>;
   tags: Map<string, TagRecord>;
   studios: Map<string, StudioFixture>;
+  stashBoxes: StashBoxFixture[];
   /** Next id per kind, above every fixture id, as Stash's autoincrement would give. */
   nextId(kind: 'performer' | 'tag' | 'file'): string;
 }
@@ -209,6 +242,7 @@ export function createStore(fixtures: StashDoubleFixtures): StashStore {
     performers: new Map(),
     tags: new Map(),
     studios: new Map(),
+    stashBoxes: [...(fixtures.stashBoxes ?? [])],
     nextId(kind) {
       counters[kind] += 1;
       return String(counters[kind]);
@@ -308,6 +342,8 @@ export function galleryRecord(fixture: GalleryFixture): GalleryRecord {
 export function performerRecord(fixture: PerformerFixture): PerformerRecord {
   checkFixtureId('performer', fixture.id);
   return {
+    ...emptyPerformerFields(),
+    ...fixture.fields,
     id: fixture.id,
     name: fixture.name,
     disambiguation: fixture.disambiguation ?? null,
@@ -319,6 +355,24 @@ export function performerRecord(fixture: PerformerFixture): PerformerRecord {
     created_at: fixtureTime,
     updated_at: fixtureTime,
     image: fixture.image,
+  };
+}
+
+export function emptyPerformerFields(): PerformerFieldsRecord {
+  return {
+    birthdate: null,
+    death_date: null,
+    ethnicity: null,
+    eye_color: null,
+    hair_color: null,
+    height_cm: null,
+    measurements: null,
+    fake_tits: null,
+    career_length: null,
+    tattoos: null,
+    piercings: null,
+    details: null,
+    urls: [],
   };
 }
 

@@ -12,6 +12,7 @@ export type {
   ImageFixture,
   MediaSource,
   PerformerFixture,
+  StashBoxFixture,
   SceneFixture,
   StashIdFixture,
   StudioFixture,

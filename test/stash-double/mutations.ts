@@ -1,5 +1,5 @@
 import { now, type DoubleContext, type Resolver } from './context.js';
-import { performerRecord, stashIdRecord, tagRecord, type PerformerRecord, type SceneRecord, type StashIdRecord, type StashStore } from './fixtures.js';
+import { performerFieldNames, performerRecord, stashIdRecord, tagRecord, type PerformerFieldsRecord, type PerformerRecord, type SceneRecord, type StashIdRecord, type StashStore } from './fixtures.js';
 
 type BulkIds = { ids?: string[] | null; mode: 'SET' | 'ADD' | 'REMOVE' } | null | undefined;
 type Input = Record<string, unknown>;
@@ -85,15 +85,19 @@ export const mutationResolvers: Record<string, Resolver> = {
     store.tags.set(tag.id, tag);
     return tag;
   },
-  performerCreate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+  performerCreate: async (_root, { input }: { input: Input }, { store }: DoubleContext) => {
     const { name, disambiguation, alias_list: aliases, gender, country, stash_ids: stashIds, tag_ids: tagIds, image, ...rest } = input;
+    const fields = takePerformerFields(rest);
     refuseUnknownFields('PerformerCreateInput', rest);
     for (const other of store.performers.values()) {
       if (other.name.toLowerCase() === String(name).toLowerCase() && (other.disambiguation ?? '') === ((disambiguation as string | null) ?? '')) {
         throw new Error(`performer with name '${other.name}' already exists`);
       }
     }
+    // Stash downloads an http(s) image itself (pkg/utils ReadImageFromURL) and fails the create when it cannot.
+    const imageBytes = typeof image === 'string' && /^https?:/.test(image) ? await downloadImage(image) : decodeDataUrl(image);
     const performer = performerRecord({
+      fields,
       id: store.nextId('performer'),
       name: String(name),
       disambiguation: (disambiguation as string | null) ?? null,
@@ -101,12 +105,38 @@ export const mutationResolvers: Record<string, Resolver> = {
       gender: (gender as PerformerRecord['gender']) ?? null,
       country: (country as string | null) ?? null,
       tagIds: (tagIds as string[] | null) ?? [],
-      image: decodeDataUrl(image),
+      image: imageBytes,
     });
     performer.stash_ids = ((stashIds as { endpoint: string; stash_id: string }[] | null) ?? []).map((s) =>
       stashIdRecord({ endpoint: s.endpoint, stashId: s.stash_id }),
     );
     store.performers.set(performer.id, performer);
+    return performer;
+  },
+  /** PerformerUpdateInput as Stash applies it: only the fields given change; lists given are SET. */
+  performerUpdate: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
+    const { id, name, disambiguation, alias_list: aliases, gender, country, stash_ids: stashIds, ...rest } = input;
+    const performer = store.performers.get(String(id));
+    if (!performer) throw new Error(`performer with id ${String(id)} not found`);
+    const fields = takePerformerFields(rest);
+    refuseUnknownFields('PerformerUpdateInput', rest);
+    if (typeof name === 'string') {
+      for (const other of store.performers.values()) {
+        if (other.id !== performer.id && other.name.toLowerCase() === name.toLowerCase() && (other.disambiguation ?? '') === ((disambiguation as string | undefined) ?? performer.disambiguation ?? '')) {
+          throw new Error(`performer with name '${other.name}' already exists`);
+        }
+      }
+      performer.name = name;
+    }
+    if (disambiguation !== undefined) performer.disambiguation = (disambiguation as string | null) || null;
+    if (Array.isArray(aliases)) performer.alias_list = aliases.map(String);
+    if (gender !== undefined) performer.gender = (gender as PerformerRecord['gender']) ?? null;
+    if (country !== undefined) performer.country = (country as string | null) || null;
+    if (Array.isArray(stashIds)) {
+      performer.stash_ids = uniqueStashIds((stashIds as { endpoint: string; stash_id: string }[]).map((s) => stashIdRecord({ endpoint: s.endpoint, stashId: s.stash_id })));
+    }
+    Object.assign(performer, fields);
+    performer.updated_at = now();
     return performer;
   },
   performerMerge: (_root, { input }: { input: Input }, { store }: DoubleContext) => {
@@ -185,6 +215,27 @@ function applyIds(current: string[], update: BulkIds, known: Map<string, unknown
 function refuseUnknownFields(inputType: string, rest: Input): void {
   const given = Object.entries(rest).filter(([key, value]) => value !== undefined && value !== null && key !== 'clientMutationId');
   if (given.length > 0) throw new Error(`the Stash double does not implement ${inputType}.${given.map(([key]) => key).join(', ')}`);
+}
+
+/** Takes the plain performer fields out of an input (so what is left can be refused), with Stash's empty-means-unset. */
+function takePerformerFields(rest: Input): Partial<PerformerFieldsRecord> {
+  const fields: Partial<PerformerFieldsRecord> = {};
+  for (const name of performerFieldNames) {
+    if (!(name in rest)) continue;
+    const value = rest[name];
+    delete rest[name];
+    if (value === undefined) continue;
+    if (name === 'urls') fields.urls = ((value as string[] | null) ?? []).map(String);
+    else if (name === 'height_cm') fields.height_cm = (value as number | null) ?? null;
+    else fields[name] = (value as string | null) || null;
+  }
+  return fields;
+}
+
+async function downloadImage(url: string): Promise<Buffer> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`error getting image from ${url}: HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
 }
 
 function decodeDataUrl(image: unknown): Buffer | undefined {

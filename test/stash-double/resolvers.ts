@@ -75,6 +75,9 @@ export const stashResolvers: ResolverMap = {
       const { count, items } = applyFindFilter(matching, args.filter, performerSorts(store), (p) => [p.name, ...p.alias_list].join(' '));
       return { count, performers: items };
     },
+    configuration: (_root, _args, { store }: DoubleContext) => ({
+      general: { stashBoxes: store.stashBoxes.map((box) => ({ max_requests_per_minute: 240, ...box })) },
+    }),
     findTag: (_root, { id }: IdArgs, { store }: DoubleContext) => store.tags.get(checkId(id ?? '')) ?? null,
     findTags: (_root, args: Args, { store }: DoubleContext) => {
       const records = byIds([...store.tags.values()], args.ids);
@@ -170,7 +173,6 @@ export const stashResolvers: ResolverMap = {
     }),
   },
   Performer: {
-    urls: () => [],
     favorite: () => false,
     ignore_auto_tag: () => false,
     custom_fields: () => ({}),

@@ -283,7 +283,15 @@ function attachResolvers(schema: GraphQLSchema): GraphQLSchema {
           ? (parent, args: Record<string, unknown>, context: DoubleContext, info) => {
               const recorded = context.recordMutation(field.name, args);
               try {
-                return run(parent, args, context, info);
+                const result = run(parent, args, context, info);
+                // An async resolver (performerCreate downloading an image) fails later: record that too.
+                if (result instanceof Promise) {
+                  return result.catch((error: unknown) => {
+                    recorded.error = error instanceof Error ? error.message : String(error);
+                    throw error;
+                  });
+                }
+                return result;
               } catch (error: unknown) {
                 recorded.error = error instanceof Error ? error.message : String(error);
                 throw error;

@@ -107,7 +107,7 @@ describe('recommendations', () => {
       const page = state.listRecommendations({}, 10, after);
       pages++;
       expect(page.totalCount).toBe(25);
-      expect(page.countsByType).toEqual({ scene_performer: 7, duplicate_performer: 6, scene_files: 6, duplicate_scene: 6 });
+      expect(page.countsByType).toEqual({ scene_performer: 7, duplicate_performer: 6, scene_files: 6, duplicate_scene: 6, upstream_performer_changes: 0 });
       seen.push(...page.edges.map((edge) => (edge.node.payload as { i: number }).i));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;

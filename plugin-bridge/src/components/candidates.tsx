@@ -9,6 +9,7 @@ import { pluginApi } from '../plugin-api.js';
 import { React } from '../react.js';
 import type { SidecarClient } from '../sidecar.js';
 import { ErrorNotice, percent, type Sidecar } from './common.js';
+import { StashBoxActions } from './stash-box-actions.js';
 
 export type TargetKind = 'scene' | 'image' | 'gallery';
 
@@ -121,7 +122,7 @@ export function CandidateList({
           candidate={candidate}
           target={target}
           state={actions.stateOf(candidate)}
-          sidecarUrl={sidecar.client.url}
+          client={sidecar.client}
           onAccept={() => void actions.accept(candidate, acceptExtra?.(candidate))}
           onDismiss={() => void actions.dismiss(candidate)}
         />
@@ -139,14 +140,14 @@ function CandidateRow({
   candidate,
   target,
   state,
-  sidecarUrl,
+  client,
   onAccept,
   onDismiss,
 }: {
   candidate: LinkedCandidate;
   target: Target;
   state: CandidateState;
-  sidecarUrl: string;
+  client: SidecarClient;
   onAccept: () => void;
   onDismiss: () => void;
 }) {
@@ -197,7 +198,7 @@ function CandidateRow({
             </span>
           ))}
         </div>
-        {state.state === 'failed' ? <ErrorNotice error={state.error} sidecarUrl={sidecarUrl} /> : null}
+        {state.state === 'failed' ? <ErrorNotice error={state.error} sidecarUrl={client.url} /> : null}
       </div>
       <div className="stash-sense-candidate-actions">
         {candidate.alreadyTagged ? (
@@ -212,6 +213,8 @@ function CandidateRow({
               <button type="button" className="btn btn-sm btn-primary stash-sense-accept" disabled={busy} onClick={onAccept}>
                 Accept
               </button>
+            ) : candidate.stashIds.length > 0 ? (
+              <StashBoxActions candidate={candidate} target={target} client={client} />
             ) : null}
             <button type="button" className="btn btn-sm btn-secondary stash-sense-dismiss" disabled={busy} onClick={onDismiss}>
               Dismiss

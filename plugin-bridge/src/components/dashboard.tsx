@@ -4,6 +4,7 @@ import { SidecarError } from '../errors.js';
 import { Card, ErrorBoundary, ErrorNotice, Loading, useSidecar, type Sidecar } from './common.js';
 import { RecommendationsCard } from './recommendations.js';
 import { TagBackCard } from './tag-back.js';
+import { UpstreamChangesCard } from './upstream-changes.js';
 
 export const DASHBOARD_PATH = '/plugins/stash-sense';
 
@@ -57,6 +58,9 @@ function DashboardCards({ sidecar }: { sidecar: Sidecar }) {
           </ErrorBoundary>
           <ErrorBoundary>
             <RecommendationsCard sidecar={sidecar} />
+          </ErrorBoundary>
+          <ErrorBoundary>
+            <UpstreamChangesCard sidecar={sidecar} />
           </ErrorBoundary>
         </>
       )}

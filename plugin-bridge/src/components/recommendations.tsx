@@ -17,6 +17,7 @@ const typeNames: Record<RecommendationType, string> = {
   DUPLICATE_PERFORMER: 'Duplicate performers',
   SCENE_FILES: 'Scenes with several files',
   DUPLICATE_SCENE: 'Duplicate scenes',
+  UPSTREAM_PERFORMER_CHANGES: 'Upstream performer changes',
 };
 const types = Object.keys(typeNames) as RecommendationType[];
 

@@ -4,6 +4,7 @@ import type { JobResolvers, JobStatus } from './../types.generated.js';
 export const Job: JobResolvers = {
   status: ({ status }) => status.toUpperCase() as JobStatus,
   tagBack: (job, _args, { jobs }) => jobs.tagBackSummary(job),
+  upstreamPerformers: (job, _args, { upstreamPerformers }) => upstreamPerformers.summary(job),
 };
 
 export function toStoredJobStatus(status: JobStatus): StoredStatus {

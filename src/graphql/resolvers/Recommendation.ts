@@ -18,5 +18,7 @@ function withTypename(recommendation: RecommendationView): ResolversTypes['Recom
       return { __typename: 'SceneFilesDetails', ...recommendation.details };
     case 'duplicate_scene':
       return { __typename: 'DuplicateSceneDetails', ...recommendation.details };
+    case 'upstream_performer_changes':
+      return { __typename: 'UpstreamPerformerDetails', ...recommendation.details };
   }
 }

@@ -1,0 +1,3 @@
+import type { UpstreamAnalysisSummaryResolvers } from './../types.generated.js';
+
+export const UpstreamAnalysisSummary: UpstreamAnalysisSummaryResolvers = {};
