@@ -1,0 +1,20 @@
+// The service's decisions as the accuracy benchmark applies them to cached faces: the same src functions the
+// identify service calls, so the numbers are the service's.
+import { defaultMaxDistance } from '../../src/config.js';
+import { rankFaceCandidates } from '../../src/match/index.js';
+import { pickPrimaryFace } from '../../src/vision/index.js';
+import type { FaceChooser, FaceDecider } from './lfw.js';
+
+const ENROL_MIN_SCORE = 0.8;
+const ENROL_MIN_FACE_PX = 32;
+
+export const decideFace: FaceDecider = (hits) => {
+  const maxDistance = defaultMaxDistance.embedded;
+  const [best] = rankFaceCandidates({ embedded: hits }, { maxDistance, topK: 5, calibratedDistance: maxDistance });
+  return best ? { performerId: best.performerId, confidence: best.confidence } : undefined;
+};
+
+export const chooseGalleryFace: FaceChooser = (faces) =>
+  pickPrimaryFace(faces.filter((face) => face.score >= ENROL_MIN_SCORE && Math.min(face.box.width, face.box.height) >= ENROL_MIN_FACE_PX));
+
+export const chooseProbeFace: FaceChooser = (faces) => pickPrimaryFace(faces);
