@@ -1,16 +1,22 @@
 // The service's decisions as the accuracy benchmark applies them to cached faces: the same src functions the
 // identify service calls, so the numbers are the service's.
 import { defaultMaxDistance } from '../../src/config.js';
-import { rankFaceCandidates } from '../../src/match/index.js';
+import { matchPolicyFor, rankFaceCandidates } from '../../src/match/index.js';
 import { pickPrimaryFace } from '../../src/vision/index.js';
 import type { FaceChooser, FaceDecider } from './lfw.js';
 
 const ENROL_MIN_SCORE = 0.8;
 const ENROL_MIN_FACE_PX = 32;
 
-export const decideFace: FaceDecider = (hits) => {
-  const maxDistance = defaultMaxDistance.embedded;
-  const [best] = rankFaceCandidates({ embedded: hits }, { maxDistance, topK: 5, calibratedDistance: maxDistance });
+/** The service's default policy for the embedded profile (no MATCH_MAX_DISTANCE). */
+export const policy = matchPolicyFor('embedded', null, defaultMaxDistance.embedded);
+
+export const decideFace: FaceDecider = (hits, database) => {
+  const maxDistance = policy.maxDistance(database.faces);
+  const [best] = rankFaceCandidates(
+    { embedded: hits },
+    { maxDistance, topK: 5, minConfidence: policy.minConfidence, confidence: ({ distance, margin }) => policy.confidence({ distance, margin, agreeingFrames: 1, databaseFaces: database.faces }) },
+  );
   return best ? { performerId: best.performerId, confidence: best.confidence } : undefined;
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterFaces, type FaceObservation } from '../../src/match/index.js';
+import { EMBEDDED_CALIBRATION, clusterFaces, matchConfidence, type FaceObservation } from '../../src/match/index.js';
 
 /** A unit vector near `axis` in 8 dimensions, nudged by `noise` along `towards`. */
 function vector(axis: number, noise = 0, towards = (axis + 1) % 8): Float32Array {
@@ -10,7 +10,14 @@ function vector(axis: number, noise = 0, towards = (axis + 1) % 8): Float32Array
   return v.map((x) => x / norm);
 }
 
-const options = { clusterDistance: 0.4, calibratedDistance: 0.5, taggedBoost: 0.03, taggedPerformerIds: new Set<string>(), topK: 3 };
+const options = {
+  clusterDistance: 0.4,
+  taggedBoost: 0.03,
+  taggedPerformerIds: new Set<string>(),
+  topK: 3,
+  // The shipped calibration, in a database of 1,000 faces.
+  confidence: (evidence: { distance: number; margin: number; agreeingFrames: number }) => matchConfidence(EMBEDDED_CALIBRATION, { ...evidence, databaseFaces: 1000 }),
+};
 
 function observe(frame: number, axis: number, candidates: [string, number][], noise = 0.05): FaceObservation {
   return { frameKey: `f${frame}`, vector: vector(axis, noise), quality: 1 + frame / 100, candidates: candidates.map(([performerId, distance]) => ({ performerId, distance })) };
