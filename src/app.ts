@@ -138,7 +138,10 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
       return runner;
     });
-    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
+    // Enrolment takes the faces identification finds (same detector threshold); agreement between a performer's
+    // photos, at the profile's same-person distance, decides which face of a group photo is theirs.
+    const enrollPolicy = { minScore: config.vision.detectionThreshold, minFacePx: 32, agreeDistance: fixedDistance, maxFacesPerPhoto: 8 };
+    const enroll = createEnrollService({ vision, faces, stash, policy: enrollPolicy, logger: logger.child('enroll') });
     // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
     const upstreamImport = createImportService({
       dataDir: config.paths.dataDir,

@@ -100,7 +100,9 @@ export async function runFootage(lfw: LfwData | undefined): Promise<{ rows: Benc
       const enrolled = await app.services.enroll.enrollFolder(peopleDir);
       const distractors = await addDistractors(app, lfw, new Set(Object.keys(manifest.people).map((name) => name.toLowerCase())));
       const runs: SceneRun[] = [];
+      const only = process.env.BENCH_ACCURACY_CLIPS?.split(',');
       for (const [i, scene] of manifest.scenes.entries()) {
+        if (only && !only.some((name) => scene.file.includes(name))) continue;
         const result = await app.services.scenes.identifyScene(String(i + 1), { sources: ['STREAM'] });
         const best = result.persons.map((person) => person.candidates[0]);
         const named = (level: number) => [...new Set(best.filter((c) => c && c.confidence >= level).map((c) => c!.name))].sort();
@@ -126,9 +128,8 @@ export async function runFootage(lfw: LfwData | undefined): Promise<{ rows: Benc
         'auto-applied': run.autoApplied.join(', ') || '-',
         'shown exact': sameSet(run.shown, run.truth),
         'auto exact': sameSet(run.autoApplied, run.truth),
-        'best per person (name conf frames)': run.persons
-          .filter((p) => p.best)
-          .map((p) => `${p.best} ${p.confidence?.toFixed(2)} ${p.frameCount}/${p.frames}`)
+        'persons (best, confidence, agreeing/frames)': run.persons
+          .map((p) => (p.best ? `${p.best} ${p.confidence?.toFixed(2)} ${p.frameCount}/${p.frames}` : `unknown ${p.faces} faces/${p.frames} frames`))
           .join('; '),
       }));
       return { rows, runs, distractors, enrolSkipped: enrolled.skipped.map((s) => `${s.file}: ${s.reason}`) };
