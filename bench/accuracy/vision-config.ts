@@ -16,7 +16,7 @@ export const accuracyVisionConfig: VisionConfig = {
  * Bump DETECTION_REVISION whenever detection or embedding code changes what faces come back for the same photo,
  * so cached results are not reused across the change.
  */
-export const DETECTION_REVISION = 'r1-before';
+export const DETECTION_REVISION = 'r2-headshot-padding';
 
 export function visionSettingsKey(config: VisionConfig): string {
   return `${DETECTION_REVISION}|${config.detectionThreshold}|${config.flip}`;

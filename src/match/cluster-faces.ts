@@ -99,11 +99,13 @@ export function clusterFaces(observations: readonly FaceObservation[], options: 
 }
 
 function greedyClusters(observations: readonly FaceObservation[], clusterDistance: number): number[][] {
-  const clusters: { members: number[]; sum: Float32Array }[] = [];
+  const clusters: { members: number[]; sum: Float32Array; frames: Set<string> }[] = [];
   observations.forEach((observation, index) => {
     let bestCluster = -1;
     let bestDistance = Infinity;
     clusters.forEach((cluster, c) => {
+      // Two faces in one frame are two people: a cluster that already has a face of this frame is not a candidate.
+      if (cluster.frames.has(observation.frameKey)) return;
       const distance = cosineDistance(observation.vector, cluster.sum);
       if (distance < bestDistance) {
         bestDistance = distance;
@@ -113,9 +115,10 @@ function greedyClusters(observations: readonly FaceObservation[], clusterDistanc
     const target = clusters[bestCluster];
     if (target && bestDistance < clusterDistance) {
       target.members.push(index);
+      target.frames.add(observation.frameKey);
       for (let d = 0; d < target.sum.length; d++) target.sum[d]! += observation.vector[d]!;
     } else {
-      clusters.push({ members: [index], sum: Float32Array.from(observation.vector) });
+      clusters.push({ members: [index], sum: Float32Array.from(observation.vector), frames: new Set([observation.frameKey]) });
     }
   });
   return clusters.map((cluster) => cluster.members);

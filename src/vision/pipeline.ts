@@ -21,6 +21,7 @@ import { openStashSenseProfile } from './stash-sense-profile.js';
 import { ARCFACE_TEMPLATE_112, estimateSimilarity } from './similarity.js';
 import { warpAffine } from './warp.js';
 import { cropSquareJpeg } from './image-ops.js';
+import { withHeadshotPadding } from './detect-padding.js';
 
 export interface VisionPipeline {
   readonly profile: string;
@@ -84,6 +85,8 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     logger,
   });
   const embeddingModels = models.embedders.map(({ name, dims }) => ({ name, dims }));
+  // Boxes clipped to the image; tight headshots get a second look with a border (detect-padding.ts).
+  const detector = withHeadshotPadding(models.detector);
   logger.info('vision models loaded', {
     profile: config.profile,
     provider: sessions.provider,
@@ -100,7 +103,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
   async function detect(image: RgbImage, timings: StageTimings): Promise<DetectedFace[]> {
     ensureOpen();
     const start = performance.now();
-    const candidates = await models.detector.detect(image);
+    const candidates = await detector.detect(image);
     timings.detectMs += performance.now() - start;
     return withLandmarks(image, candidates, timings);
   }
