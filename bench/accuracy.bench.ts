@@ -36,7 +36,13 @@ export const benchmark: Benchmark = {
       for (const members of gallerySets) {
         const result = evaluate(lfw, members, decideFace, model);
         const enrolledFaces = lfw.gallery.filter((g) => g.face && members.has(g.who)).length;
-        rows.push({ ...result.row, 't(N) distance': openSetThreshold(EMBEDDED_CALIBRATION, enrolledFaces) });
+        const sure = result.probes.filter((probe) => probe.decision && probe.decision.confidence >= levels.autoApply);
+        const sureWrong = sure.filter((probe) => !probe.known || probe.decision!.performerId !== probe.who).length;
+        rows.push({
+          ...result.row,
+          [`named ≥ ${levels.autoApply} (wrong)`]: `${sure.length} (${sureWrong})`,
+          't(N) distance': openSetThreshold(EMBEDDED_CALIBRATION, enrolledFaces),
+        });
         impostor = result.impostor;
       }
       sections.push({

@@ -1,11 +1,12 @@
 // The service's decisions as the accuracy benchmark applies them to cached faces: the same src functions the
 // identify service calls, so the numbers are the service's.
-import { defaultMaxDistance } from '../../src/config.js';
+import { defaultDetectionThreshold, defaultMaxDistance } from '../../src/config.js';
 import { matchPolicyFor, rankFaceCandidates } from '../../src/match/index.js';
 import { pickPrimaryFace } from '../../src/vision/index.js';
 import type { FaceChooser, FaceDecider } from './lfw.js';
 
-const ENROL_MIN_SCORE = 0.65;
+/** As src/app.ts enrols: the detection threshold (one face per LFW gallery photo, so no agreement step). */
+const ENROL_MIN_SCORE = defaultDetectionThreshold.embedded;
 const ENROL_MIN_FACE_PX = 32;
 
 /** The service's default policy for the embedded profile (no MATCH_MAX_DISTANCE). */

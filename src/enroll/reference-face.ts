@@ -17,7 +17,7 @@ export async function embedPhotoFaces(
 ): Promise<{ faces: NewFace[] } | { skip: string }> {
   const sourceHash = createHash('sha256').update(bytes).digest('hex');
   const image = await vision.decodeImage(bytes);
-  const confident = (await vision.detectFaces(image)).filter(
+  const confident = (await vision.detectFaces(image, { photo: true })).filter(
     (face) => face.score >= policy.minScore && Math.min(face.box.width, face.box.height) >= policy.minFacePx,
   );
   const primary = pickPrimaryFace(confident);
