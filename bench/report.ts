@@ -11,7 +11,8 @@ export interface BenchSection {
 
 export interface Benchmark {
   name: string;
-  run(): Promise<BenchSection>;
+  /** One table, or several for a benchmark with parts. */
+  run(): Promise<BenchSection | BenchSection[]>;
 }
 
 export function formatTable(section: BenchSection): string {

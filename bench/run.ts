@@ -12,6 +12,7 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   vision: async () => (await import('./vision.bench.js')).benchmark,
   scene: async () => (await import('./scene.bench.js')).benchmark,
   recommendations: async () => (await import('./recommendations.bench.js')).benchmark,
+  accuracy: async () => (await import('./accuracy.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);
@@ -22,9 +23,11 @@ for (const name of names) {
   if (!load) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(registry).join(', ')}`);
   const benchmark = await load();
   console.error(`running ${benchmark.name}…`);
-  const section = await benchmark.run();
-  sections.push(section);
-  console.log(`${formatTable(section)}\n`);
+  const result = await benchmark.run();
+  for (const section of Array.isArray(result) ? result : [result]) {
+    sections.push(section);
+    console.log(`${formatTable(section)}\n`);
+  }
 }
 
 const machine = { node: process.version, arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemBytes: totalmem() };

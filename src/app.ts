@@ -1,5 +1,5 @@
 import type { AppServices } from './app-services.js';
-import type { Config, ModelProfile } from './config.js';
+import { defaultMaxDistance, type Config, type ModelProfile } from './config.js';
 import { createEnrollService } from './enroll/index.js';
 import { SenseError } from './errors.js';
 import { openFaceDatabase, type FaceDatabase } from './faces/index.js';
@@ -7,6 +7,7 @@ import { createVideoFrameSource } from './frames/index.js';
 import { createHealthService, stashNotConfigured, type StashProbe } from './health/index.js';
 import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
 import type { Logger } from './logger.js';
+import { matchPolicyFor } from './match/index.js';
 import { openStateDatabase, type StateDatabase } from './state/index.js';
 import { checkStash, createStashClient, type StashClient } from './stash/index.js';
 import { startJobRunner, type JobRunner } from './jobs/index.js';
@@ -85,11 +86,15 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const stashProbe: StashProbe = stashClient ? { status: () => checkStash(stashClient) } : stashNotConfigured;
 
     const faces = () => database;
+    // The profile's fixed distance (or MATCH_MAX_DISTANCE) still scales scene clustering and gallery checks;
+    // the naming decision itself follows the database's size unless MATCH_MAX_DISTANCE is set.
+    const fixedDistance = config.match.maxDistance ?? defaultMaxDistance[config.vision.profile];
+    const matchPolicy = matchPolicyFor(config.vision.profile, config.match.maxDistance, defaultMaxDistance[config.vision.profile]);
     const identify = createIdentifyService({
       vision,
       faces,
       limits: { maxBytes: config.server.maxUploadBytes, urlTimeoutMs: config.fetch.urlTimeoutMs, allowPrivateUrls: config.fetch.allowPrivateUrls },
-      defaults: { ...config.match, searchK: 50 },
+      defaults: { topK: config.match.topK, policy: matchPolicy, searchK: 50 },
       logger: logger.child('identify'),
     });
     const video = createVideoFrameSource({ logger: logger.child('frames'), defaults: { concurrency: config.scene.ffmpegConcurrency } });
@@ -100,11 +105,11 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       stash,
       video,
       store: state,
+      policy: matchPolicy,
       defaults: {
         frameCount: config.scene.frameCount,
         sources: ['STREAM', 'SPRITE', 'SCREENSHOT'],
-        clusterDistance: config.match.maxDistance * 1.2,
-        calibratedDistance: config.match.maxDistance,
+        clusterDistance: fixedDistance * 1.2,
         taggedBoost: 0.03,
         topK: 3,
       },
@@ -113,7 +118,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const stashMedia = createStashMediaIdentifyService({
       identify,
       stash,
-      gallery: { singleImageMaxDistance: config.match.maxDistance * 0.6, maxImages: 500 },
+      gallery: { singleImageMaxDistance: fixedDistance * 0.6, maxImages: 500 },
       logger: logger.child('gallery'),
     });
     const tagBack = createTagBackService({ stash, suggestedTagName: config.tagBack.suggestedTag, logger: logger.child('tagback') });
@@ -148,7 +153,10 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       logger: logger.child('upstream-performers'),
     });
     const stashBoxLinks = createStashBoxLinkService({ stash, stashBoxes, logger: logger.child('stashbox-link') });
-    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
+    // Enrolment takes the faces identification finds (same detector threshold); agreement between a performer's
+    // photos, at the profile's same-person distance, decides which face of a group photo is theirs.
+    const enrollPolicy = { minScore: config.vision.detectionThreshold, minFacePx: 32, agreeDistance: fixedDistance, maxFacesPerPhoto: 8 };
+    const enroll = createEnrollService({ vision, faces, stash, policy: enrollPolicy, logger: logger.child('enroll') });
     // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
     const upstreamImport = createImportService({
       dataDir: config.paths.dataDir,

@@ -31,7 +31,8 @@ export interface Config {
     detectionThreshold: number;
     flip: boolean;
   };
-  match: { maxDistance: number; topK: number };
+  /** maxDistance: MATCH_MAX_DISTANCE when set (a fixed limit); null lets the limit follow the face database's size. */
+  match: { maxDistance: number | null; topK: number };
   fetch: { urlTimeoutMs: number; maxDownloadBytes: number; allowPrivateUrls: boolean };
   stash: { url: string; apiKey: string | null; timeoutMs: number } | null;
   scene: { frameCount: number; ffmpegConcurrency: number };
@@ -52,9 +53,11 @@ export class ConfigError extends Error {
 }
 
 /**
- * The largest cosine distance still called a match, per profile. The embedded value is calibrated on the
- * shared photos: same-person pairs reach 0.48 at most, different people start at 0.75 (see README), so 0.6
- * sits in the gap. stash-sense keeps the Python sidecar's 0.5 for its fused FaceNet/ArcFace distance.
+ * A fixed cosine distance per profile: the match limit of a profile without a fitted calibration (stash-sense
+ * keeps the Python sidecar's 0.5 for its fused FaceNet/ArcFace distance), and the scale of scene clustering.
+ * The embedded profile names faces by a size-aware limit instead (src/match/open-set.ts) unless
+ * MATCH_MAX_DISTANCE is set. 0.6 sat in the gap on the shared photos: same-person pairs reach 0.48, different
+ * people start at 0.75.
  */
 export const defaultMaxDistance: Record<ModelProfile, number> = { embedded: 0.6, 'stash-sense': 0.5 };
 
@@ -95,7 +98,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       flip: read.boolean('FLIP_EMBEDDINGS', true),
     },
     match: {
-      maxDistance: read.number('MATCH_MAX_DISTANCE', defaultMaxDistance[profile], { min: 0.01, max: 2 }),
+      maxDistance: env.MATCH_MAX_DISTANCE?.trim() ? read.number('MATCH_MAX_DISTANCE', 0, { min: 0.01, max: 2 }) : null,
       topK: read.integer('MATCH_TOP_K', 5, { min: 1, max: 100 }),
     },
     fetch: {

@@ -7,7 +7,8 @@ import type { VisionPipeline } from '../vision/index.js';
 import type { StashClient } from '../stash/index.js';
 import { enrollFromStash, type StashEnrollOptions, type StashEnrollSummary } from './enroll-from-stash.js';
 import { readEnrollmentFolder } from './read-folder.js';
-import { embedReferenceFace } from './reference-face.js';
+import { chooseAgreeingFaces, type PhotoFaces } from './choose-faces.js';
+import { embedPhotoFaces } from './reference-face.js';
 
 export interface EnrollProgress {
   done: number;
@@ -36,9 +37,18 @@ export interface EnrollOptions {
 }
 
 export interface EnrollPolicy {
-  /** A face below this detection score is not trusted as a reference photo. */
+  /**
+   * A face below this detection score is not trusted as a reference photo. The service sets it to the detection
+   * threshold, so a face identification would find is also a face enrolment takes: tight Stash headshots
+   * score lower than news photos, and a stricter score skipped 12 % of them. What guards against a wrong face
+   * is agreement with the performer's other photos (agreeDistance), not the score.
+   */
   minScore: number;
   minFacePx: number;
+  /** Faces of one performer closer than this (cosine distance) are taken to be the same person. */
+  agreeDistance: number;
+  /** At most this many faces of one photo are embedded to find the one that agrees with the other photos. */
+  maxFacesPerPhoto: number;
 }
 
 export interface EnrollService {
@@ -73,19 +83,26 @@ export function createEnrollService(deps: {
       const database = deps.faces();
       for (const folder of folders) {
         const entry: PendingPerformer = { performer: folder.performer, faces: [] };
+        const photos: PhotoFaces[] = [];
         for (const photo of folder.photos) {
           if (options.signal?.aborted) throw new SenseError('CANCELLED', 'Enrolment was cancelled; nothing was written');
           options.onProgress?.({ done, total, current: relative(dir, photo) });
           try {
-            const outcome = await embedReferenceFace(vision, policy, await readFile(photo), photo);
+            const outcome = await embedPhotoFaces(vision, policy, await readFile(photo), photo);
             if ('skip' in outcome) skipped.push({ file: photo, reason: outcome.skip });
-            else if (database.hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
-            else entry.faces.push(outcome.face);
+            else photos.push({ file: photo, faces: outcome.faces });
           } catch (error: unknown) {
             if (!isSenseError(error)) throw error;
             skipped.push({ file: photo, reason: errorMessage(error) });
           }
           done += 1;
+        }
+        // Photos already enrolled still vote for which face is the performer's in the new ones.
+        const choice = chooseAgreeingFaces(photos, policy.agreeDistance);
+        skipped.push(...choice.skipped);
+        for (const { face } of choice.chosen) {
+          if (database.hasFaceSource(face.sourceHash)) alreadyEnrolled += 1;
+          else entry.faces.push(face);
         }
         pending.push(entry);
       }

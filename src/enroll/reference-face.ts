@@ -4,9 +4,31 @@ import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
 import type { EnrollPolicy } from './enroll-service.js';
 
 /**
- * The one face a reference photo contributes: the largest confident one, embedded, keyed by the photo's
- * content hash so the same photo is never enrolled twice. `where` names the photo in the skip reason.
+ * Every confident face of a reference photo, embedded, the one a single-person photo is about first (the largest
+ * confident one); each keyed by the photo's content hash so the same photo is never enrolled twice. `where` names
+ * the photo in the skip reason.
  */
+export async function embedPhotoFaces(
+  vision: VisionPipeline,
+  policy: EnrollPolicy,
+  bytes: Uint8Array,
+  sourcePath: string,
+  where = '',
+): Promise<{ faces: NewFace[] } | { skip: string }> {
+  const sourceHash = createHash('sha256').update(bytes).digest('hex');
+  const image = await vision.decodeImage(bytes);
+  const confident = (await vision.detectFaces(image, { photo: true })).filter(
+    (face) => face.score >= policy.minScore && Math.min(face.box.width, face.box.height) >= policy.minFacePx,
+  );
+  const primary = pickPrimaryFace(confident);
+  if (!primary) return { skip: `no confident face${where} (score ≥ ${policy.minScore}, ≥ ${policy.minFacePx} px)` };
+  const ordered = [primary, ...confident.filter((face) => face !== primary)].slice(0, policy.maxFacesPerPhoto);
+  const embedded = await vision.embedFaces(image, ordered);
+  if (embedded.length === 0) return { skip: 'the face could not be embedded' };
+  return { faces: embedded.map((face) => ({ sourceHash, sourcePath, box: face.box, score: face.score, embeddings: face.embeddings })) };
+}
+
+/** The one face a photo contributes when there is no other photo to agree with (a Stash performer's image). */
 export async function embedReferenceFace(
   vision: VisionPipeline,
   policy: EnrollPolicy,
@@ -14,14 +36,6 @@ export async function embedReferenceFace(
   sourcePath: string,
   where = '',
 ): Promise<{ face: NewFace } | { skip: string }> {
-  const sourceHash = createHash('sha256').update(bytes).digest('hex');
-  const image = await vision.decodeImage(bytes);
-  const confident = (await vision.detectFaces(image)).filter(
-    (face) => face.score >= policy.minScore && Math.min(face.box.width, face.box.height) >= policy.minFacePx,
-  );
-  const primary = pickPrimaryFace(confident);
-  if (!primary) return { skip: `no confident face${where} (score ≥ ${policy.minScore}, ≥ ${policy.minFacePx} px)` };
-  const [embedded] = await vision.embedFaces(image, [primary]);
-  if (!embedded) return { skip: 'the face could not be embedded' };
-  return { face: { sourceHash, sourcePath, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings } };
+  const outcome = await embedPhotoFaces(vision, { ...policy, maxFacesPerPhoto: 1 }, bytes, sourcePath, where);
+  return 'skip' in outcome ? outcome : { face: outcome.faces[0]! };
 }

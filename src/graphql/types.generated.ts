@@ -32,7 +32,10 @@ export type Box = {
 export type Candidate = {
   __typename?: 'Candidate';
   aliases: Array<Scalars['String']['output']>;
-  /** 0–1, higher is surer; 0.5 at the match threshold. */
+  /**
+   * The probability (0–1) that this performer is the face's person: fitted on development data from the
+   * distance, the margin to the next performer and the face database's size (see README, Recognition accuracy).
+   */
   confidence: Scalars['Float']['output'];
   country?: Maybe<Scalars['String']['output']>;
   /** Cosine distance to the performer's closest enrolled face (lower is closer). */
@@ -154,12 +157,16 @@ export type IdentifiedFace = {
   candidates: Array<Candidate>;
   /** Detection score, 0–1. */
   score: Scalars['Float']['output'];
-  /** MATCHED when at least one candidate is within maxDistance, else UNKNOWN. */
+  /** MATCHED when at least one candidate is named (see IdentifyOptions.maxDistance), else UNKNOWN. */
   status: FaceStatus;
 };
 
 export type IdentifyOptions = {
-  /** The largest cosine distance still called a match (default MATCH_MAX_DISTANCE, calibrated per profile). */
+  /**
+   * A fixed largest cosine distance still called a match, for this request. Without it (and without
+   * MATCH_MAX_DISTANCE) a face is named when its calibrated confidence is at least 0.6, which already accounts
+   * for the face database's size.
+   */
   maxDistance?: InputMaybe<Scalars['Float']['input']>;
   /** How many candidates to return per face (default MATCH_TOP_K, 5). */
   topK?: InputMaybe<Scalars['Int']['input']>;
@@ -676,6 +683,7 @@ export type SceneIdentification = {
 export type SceneIdentifyOptions = {
   /** Frames seeked in the video over 5%–95% of its duration (default SCENE_FRAMES, 60). */
   frameCount?: InputMaybe<Scalars['Int']['input']>;
+  /** A fixed largest cosine distance still called a match (see IdentifyOptions.maxDistance). */
   maxDistance?: InputMaybe<Scalars['Float']['input']>;
   /** Which frame sources to read (default all three). */
   sources?: InputMaybe<Array<FrameSource>>;
@@ -812,7 +820,7 @@ export type SubscriptionjobProgressArgs = {
 
 export type TagBackInput = {
   addSuggestedTag?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Performers at or above this confidence are added to the scene (default 0.75). */
+  /** Performers at or above this confidence are added to the scene (default 0.95, a calibrated probability). */
   autoApplyConfidence?: InputMaybe<Scalars['Float']['input']>;
   /** Identify and report, but change nothing in Stash and record no recommendation. */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;

@@ -1,7 +1,7 @@
 import { SenseError } from '../errors.js';
 import type { FaceDatabase, StashId } from '../faces/index.js';
 import type { Logger } from '../logger.js';
-import { rankFaceCandidates } from '../match/index.js';
+import { rankFaceCandidates, type MatchPolicy, type RankedCandidate } from '../match/index.js';
 import type { Box, EmbeddedFace, StageTimings, VisionPipeline } from '../vision/index.js';
 import { readImageSource, type ImageSource, type ImageSourceLimits } from './image-source.js';
 
@@ -12,7 +12,8 @@ export interface IdentifyOptions {
 
 export interface MatchDefaults {
   topK: number;
-  maxDistance: number;
+  /** The open-set decision (a size-aware distance, or MATCH_MAX_DISTANCE) and the calibrated confidence. */
+  policy: MatchPolicy;
   /** How many nearest faces to fetch per model before fusing them into performers. */
   searchK: number;
 }
@@ -54,6 +55,11 @@ export interface IdentifyService {
   identifyImage(source: ImageSource, options?: IdentifyOptions, signal?: AbortSignal): Promise<ImageIdentification>;
   /** Candidates for faces already detected and embedded (scene frames, gallery images). */
   matchFaces(faces: readonly EmbeddedFace[], options?: IdentifyOptions): { faces: IdentifiedFace[]; searchMs: number };
+  /**
+   * Performers for one set of per-model embeddings (a scene person's template), with distance and margin, within
+   * the search distance and not yet cut by confidence: the caller scores them with the person's evidence.
+   */
+  rankEmbeddings(embeddings: Record<string, Float32Array>, options?: IdentifyOptions): RankedCandidate[];
 }
 
 export interface IdentifyServiceDeps {
@@ -66,19 +72,28 @@ export interface IdentifyServiceDeps {
 }
 
 export function createIdentifyService({ vision, faces, limits, defaults, logger }: IdentifyServiceDeps): IdentifyService {
+  const rank = (database: FaceDatabase, embeddings: Record<string, Float32Array>, options: IdentifyOptions, cut = true): RankedCandidate[] => {
+    const databaseFaces = database.info().faceCount;
+    const { topK, maxDistance } = resolveOptions(options, defaults);
+    const hitsByModel = Object.fromEntries(
+      vision.embeddingModels.map(({ name }) => {
+        const embedding = embeddings[name];
+        return [name, embedding ? database.search(name, embedding, defaults.searchK) : []];
+      }),
+    );
+    return rankFaceCandidates(hitsByModel, {
+      topK,
+      maxDistance: maxDistance ?? defaults.policy.maxDistance(databaseFaces),
+      // A request's own distance decides alone, as MATCH_MAX_DISTANCE does.
+      minConfidence: cut && maxDistance === null ? defaults.policy.minConfidence : 0,
+      confidence: ({ distance, margin }) => defaults.policy.confidence({ distance, margin, agreeingFrames: 1, databaseFaces }),
+    });
+  };
+
   const matchFaces: IdentifyService['matchFaces'] = (detected, options = {}) => {
     const started = performance.now();
     const database = faces();
-    const rankOptions = { ...resolveOptions(options, defaults), calibratedDistance: defaults.maxDistance };
-    const ranked = detected.map((face) => {
-      const hitsByModel = Object.fromEntries(
-        vision.embeddingModels.map(({ name }) => {
-          const embedding = face.embeddings[name];
-          return [name, embedding ? database.search(name, embedding, defaults.searchK) : []];
-        }),
-      );
-      return rankFaceCandidates(hitsByModel, rankOptions);
-    });
+    const ranked = detected.map((face) => rank(database, face.embeddings, options));
     const performers = database.getPerformers([...new Set(ranked.flat().map((candidate) => candidate.performerId))]);
     const identified = detected.map((face, i): IdentifiedFace => {
       const candidates = (ranked[i] ?? []).flatMap((candidate): Candidate[] => {
@@ -94,6 +109,7 @@ export function createIdentifyService({ vision, faces, limits, defaults, logger 
 
   return {
     matchFaces,
+    rankEmbeddings: (embeddings, options = {}) => rank(faces(), embeddings, options, false),
     async identifyImage(source, options = {}, signal) {
       const started = performance.now();
       resolveOptions(options, defaults); // bad options fail before any download or decoding
@@ -122,11 +138,12 @@ function roundBox(box: Box): Box {
   return { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
 }
 
-function resolveOptions(options: IdentifyOptions, defaults: MatchDefaults): { topK: number; maxDistance: number } {
+/** A request's own maxDistance wins over the policy's (size-aware, or MATCH_MAX_DISTANCE); null leaves it to the policy. */
+function resolveOptions(options: IdentifyOptions, defaults: Pick<MatchDefaults, 'topK'>): { topK: number; maxDistance: number | null } {
   const topK = options.topK ?? defaults.topK;
-  const maxDistance = options.maxDistance ?? defaults.maxDistance;
+  const maxDistance = options.maxDistance ?? null;
   if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new SenseError('BAD_INPUT', `topK must be a whole number from 1 to 100 (got ${topK})`);
-  if (!Number.isFinite(maxDistance) || maxDistance < 0 || maxDistance > 2) {
+  if (maxDistance !== null && (!Number.isFinite(maxDistance) || maxDistance < 0 || maxDistance > 2)) {
     throw new SenseError('BAD_INPUT', `maxDistance must be a cosine distance from 0 to 2 (got ${maxDistance})`);
   }
   return { topK, maxDistance };

@@ -2,11 +2,11 @@ import { SenseError } from '../errors.js';
 import type { FaceDatabase, PerformerRecord } from '../faces/index.js';
 import type { VideoFrameSource } from '../frames/index.js';
 import type { Logger } from '../logger.js';
-import { clusterFaces, type FaceObservation } from '../match/index.js';
+import { clusterFaces, type FaceObservation, type MatchPolicy, type TemplateMatch } from '../match/index.js';
 import type { IdentificationStore } from '../state/index.js';
 import { getScene, type StashClient, type StashScene } from '../stash/index.js';
 import { createPerformerLinker, notInLibrary, type PerformerLink } from '../link/index.js';
-import type { EmbeddedFace, VisionPipeline } from '../vision/index.js';
+import { assessFaceQuality, type EmbeddedFace, type VisionPipeline } from '../vision/index.js';
 import type { Candidate, IdentifyService } from './identify-service.js';
 import { readSceneFrames, type FrameSourceName, type FrameSourceReport } from './scene-frames.js';
 
@@ -71,7 +71,6 @@ export interface SceneIdentifyDefaults {
   sources: FrameSourceName[];
   /** Faces closer than this to a person's centroid are the same person. */
   clusterDistance: number;
-  calibratedDistance: number;
   taggedBoost: number;
   topK: number;
 }
@@ -83,12 +82,15 @@ export interface SceneIdentifyDeps {
   stash: () => StashClient;
   video: VideoFrameSource;
   store: IdentificationStore;
+  /** The same decision and confidence as single images, fed with a person's accumulated evidence. */
+  policy: MatchPolicy;
   defaults: SceneIdentifyDefaults;
   logger: Logger;
 }
 
 interface Observed {
   observation: FaceObservation;
+  embeddings: Record<string, Float32Array>;
   timestampSec: number | null;
   thumbnail: Promise<Buffer>;
 }
@@ -129,13 +131,17 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
         const report = reports.get(sourceName(frame.source));
         if (report) report.faces += embedded.length;
         embedded.forEach((face, i) => {
+          const quality = assessFaceQuality(frame.image, face);
           observed.push({
             observation: {
               frameKey: `${frame.source}:${frame.index}`,
               vector: concatEmbeddings(face, deps.vision.embeddingModels),
               quality: face.score * Math.min(face.box.width, face.box.height),
+              votes: quality.votes,
+              weight: quality.weight,
               candidates: (matched.faces[i]?.candidates ?? []).map(({ performerId, distance }) => ({ performerId, distance })),
             },
+            embeddings: face.embeddings,
             timestampSec: frame.timestampSec,
             thumbnail: deps.vision.cropFace(frame.image, face.box, 128),
           });
@@ -145,9 +151,17 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
 
       let mark = performance.now();
       const taggedPerformerIds = taggedInFaceDatabase(scene, database, observed);
+      const databaseFaces = database.info().faceCount;
       const clusters = clusterFaces(
         observed.map((item) => item.observation),
-        { ...deps.defaults, topK: options.topK ?? deps.defaults.topK, taggedPerformerIds },
+        {
+          ...deps.defaults,
+          topK: options.topK ?? deps.defaults.topK,
+          taggedPerformerIds,
+          confidence: (evidence) => deps.policy.confidence({ ...evidence, databaseFaces }),
+          minConfidence: options.maxDistance == null ? deps.policy.minConfidence : 0,
+          matchTemplate: (members) => matchTemplate(members.map((i) => observed[i]!), deps.identify, options.maxDistance),
+        },
       );
       timings.clusterMs = performance.now() - mark;
 
@@ -195,6 +209,27 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
       return result;
     },
   };
+}
+
+/**
+ * A person's template: per model, the quality-weighted mean of the voting faces' embeddings, normalised, then
+ * matched like one face. Averaging cancels what differs frame to frame (light, expression, blur) and keeps
+ * what is the person's.
+ */
+function matchTemplate(members: readonly Observed[], identify: IdentifyService, maxDistance: number | null | undefined): TemplateMatch[] {
+  const template: Record<string, Float32Array> = {};
+  for (const member of members) {
+    const weight = member.observation.weight ?? 1;
+    for (const [model, vector] of Object.entries(member.embeddings)) {
+      const sum = (template[model] ??= new Float32Array(vector.length));
+      for (let d = 0; d < vector.length; d++) sum[d]! += weight * vector[d]!;
+    }
+  }
+  for (const sum of Object.values(template)) {
+    const norm = Math.hypot(...sum);
+    if (norm > 0) for (let d = 0; d < sum.length; d++) sum[d]! /= norm;
+  }
+  return identify.rankEmbeddings(template, { topK: 10, maxDistance }).map(({ performerId, distance, margin }) => ({ performerId, distance, margin }));
 }
 
 function sourceName(source: string): FrameSourceName {

@@ -21,6 +21,7 @@ import { openStashSenseProfile } from './stash-sense-profile.js';
 import { ARCFACE_TEMPLATE_112, estimateSimilarity } from './similarity.js';
 import { warpAffine } from './warp.js';
 import { cropSquareJpeg } from './image-ops.js';
+import { DEFAULT_HEADSHOT_PADDING, withHeadshotPadding } from './detect-padding.js';
 
 export interface VisionPipeline {
   readonly profile: string;
@@ -30,8 +31,12 @@ export interface VisionPipeline {
   readonly embeddingModels: readonly EmbeddingModelInfo[];
   /** BAD_INPUT for empty, non-image, truncated or too large (checked from the header) input. */
   decodeImage(bytes: Uint8Array): Promise<RgbImage>;
-  /** Faces with box, score and 5 landmarks; small faces in big frames are found through tiles. */
-  detectFaces(image: RgbImage): Promise<DetectedFace[]>;
+  /**
+   * Faces with box, score and 5 landmarks; small faces in big frames are found through tiles. `photo: true` (a
+   * still photo, e.g. a performer headshot) also looks again on a padded copy when a face may fill the frame;
+   * video frames skip that second look, which would cost a detection on every frame without a face.
+   */
+  detectFaces(image: RgbImage, options?: { photo?: boolean }): Promise<DetectedFace[]>;
   /** Align and embed, all faces of the call in as few model runs as the batch size allows. */
   embedFaces(image: RgbImage, faces: readonly DetectedFace[]): Promise<EmbeddedFace[]>;
   /** A signal that aborts stops the work between decoding, detection and embedding (CANCELLED). */
@@ -85,6 +90,9 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     logger,
   });
   const embeddingModels = models.embedders.map(({ name, dims }) => ({ name, dims }));
+  // Boxes clipped to the image; tight headshots get a second look with a border (detect-padding.ts).
+  const photoDetector = withHeadshotPadding(models.detector);
+  const frameDetector = withHeadshotPadding(models.detector, { ...DEFAULT_HEADSHOT_PADDING, maxPixels: 0 });
   logger.info('vision models loaded', {
     profile: config.profile,
     provider: sessions.provider,
@@ -98,10 +106,10 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     if (closed) throw new Error('the vision pipeline is closed');
   };
 
-  async function detect(image: RgbImage, timings: StageTimings): Promise<DetectedFace[]> {
+  async function detect(image: RgbImage, timings: StageTimings, photo = false): Promise<DetectedFace[]> {
     ensureOpen();
     const start = performance.now();
-    const candidates = await models.detector.detect(image);
+    const candidates = await (photo ? photoDetector : frameDetector).detect(image);
     timings.detectMs += performance.now() - start;
     return withLandmarks(image, candidates, timings);
   }
@@ -141,7 +149,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     executionProviderReason: sessions.reason,
     embeddingModels,
     decodeImage: (bytes) => decodeImage(bytes, config.maxImagePixels),
-    detectFaces: (image) => detect(image, emptyTimings()),
+    detectFaces: (image, options) => detect(image, emptyTimings(), options?.photo === true),
     embedFaces: (image, faces) => embed(image, faces, emptyTimings()),
     async analyzeImage(bytes, signal) {
       const timings = emptyTimings();
@@ -149,7 +157,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
       const image = await decodeImage(bytes, config.maxImagePixels);
       timings.decodeMs = performance.now() - start;
       stopIfAborted(signal);
-      const detected = await detect(image, timings);
+      const detected = await detect(image, timings, true);
       stopIfAborted(signal);
       const faces = await embed(image, detected, timings);
       logger.debug('image analysed', { width: image.width, height: image.height, faces: faces.length, ms: Math.round(performance.now() - start) });

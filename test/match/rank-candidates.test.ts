@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distanceToConfidence, rankFaceCandidates } from '../../src/match/index.js';
 
-const options = { maxDistance: 0.5, topK: 3, calibratedDistance: 0.5 };
+const options = { maxDistance: 0.5, topK: 3, confidence: ({ distance }: { distance: number }) => distanceToConfidence(distance, 0.5) };
 
 describe('rankFaceCandidates', () => {
   it('keeps each performer once, at its closest face, best first', () => {
@@ -41,6 +41,13 @@ describe('rankFaceCandidates', () => {
     );
     expect(ranked[0]).toMatchObject({ performerId: 'one', distance: 0.27, modelDistances: { facenet: 0.04 } });
     expect(ranked[1]).toMatchObject({ performerId: 'both', distance: 0.3 });
+  });
+
+  it('gives each candidate its margin to the nearest other performer', () => {
+    const hits = [0.1, 0.25, 0.4].map((distance, i) => ({ faceId: i, performerId: `p${i}`, distance }));
+    const ranked = rankFaceCandidates({ embedded: hits }, options);
+    expect(ranked.map((candidate) => candidate.margin)).toEqual([0.15, 0.1 - 0.25, 0.1 - 0.4].map((m) => expect.closeTo(m, 9)));
+    expect(rankFaceCandidates({ embedded: hits.slice(0, 1) }, options)[0]!.margin).toBe(Infinity);
   });
 
   it('returns nobody for a face with no hits', () => {

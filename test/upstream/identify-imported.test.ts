@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFaceDatabase, type FaceDatabase } from '../../src/faces/index.js';
 import { createIdentifyService } from '../../src/identify/index.js';
+import { createMatchPolicy } from '../../src/match/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { importUpstream } from '../../src/upstream/index.js';
 import { createVisionPipeline, type VisionPipeline } from '../../src/vision/index.js';
@@ -82,7 +83,7 @@ describe('identifying against an imported upstream database', () => {
       vision,
       faces: () => database,
       limits: { maxBytes: 20_000_000, urlTimeoutMs: 1000 },
-      defaults: { topK: 5, maxDistance: 0.5, searchK: 50 },
+      defaults: { topK: 5, policy: createMatchPolicy({ calibration: undefined, explicitMaxDistance: null, fallbackDistance: 0.5 }), searchK: 50 },
       logger: silentLogger,
     });
     const result = await identify.identifyImage({ kind: 'bytes', bytes: photo });

@@ -14,7 +14,7 @@ matches become recommendations to review. Resumes an interrupted batch instead o
   --scope S           without-performers (default), all, ids, filter
   --scene ID          a scene to process (repeat; implies --scope ids)
   --filter JSON       a Stash SceneFilterType (with --scope filter)
-  --auto-apply C      add performers at or above this confidence (default 0.75)
+  --auto-apply C      add performers at or above this confidence (default 0.95)
   --suggest C         recommend at or above this confidence (default 0.5)
   --frames N          frames per scene (default SCENE_FRAMES)
   --sources LIST      stream,sprite,screenshot (default all)
