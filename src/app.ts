@@ -13,7 +13,7 @@ import { startJobRunner, type JobRunner } from './jobs/index.js';
 import { createRecommendationService } from './recommendations/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createImportService } from './upstream/index.js';
-import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
+import { createVisionPipeline, type VisionDeps, type VisionPipeline } from './vision/index.js';
 import { appVersion } from './version.js';
 
 /** The embedding models each profile writes into the face database. */
@@ -44,6 +44,8 @@ export interface OpenAppOptions {
   runJobs?: boolean;
   /** Ask Stash for its version at start-up and log the outcome (the service does; one-shot commands need not). */
   checkStash?: boolean;
+  /** What the vision pipeline is built from besides configuration (a test's failing session backend). */
+  visionDeps?: VisionDeps;
 }
 
 /** Opens everything the service and the CLI share, logging each step in order. Closing reverses it. */
@@ -58,7 +60,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const info = database.info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
-    const vision = await createVisionPipeline(config.vision, logger.child('vision'));
+    const vision = await createVisionPipeline(config.vision, logger.child('vision'), {}, options.visionDeps);
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
 

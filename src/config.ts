@@ -11,6 +11,7 @@ export interface Config {
     modelsDir: string;
     profile: ModelProfile;
     executionProvider: ExecutionProviderSetting;
+    cudaDeviceId: number;
     maxImagePixels: number;
     detectionThreshold: number;
     flip: boolean;
@@ -65,6 +66,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       modelsDir,
       profile,
       executionProvider: read.oneOf('EXECUTION_PROVIDER', ['auto', 'cuda', 'cpu'] as const, 'auto'),
+      cudaDeviceId: read.integer('CUDA_DEVICE', 0, { min: 0, max: 63 }),
       maxImagePixels: Math.round(read.number('MAX_IMAGE_MEGAPIXELS', 100, { min: 1, max: 1000 }) * 1_000_000),
       detectionThreshold: read.number('DETECTION_THRESHOLD', defaultDetectionThreshold[profile], { min: 0.05, max: 0.99 }),
       flip: read.boolean('FLIP_EMBEDDINGS', true),

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { RgbImage } from './types.js';
 import type { FaceEmbedder } from './models.js';
+import type { ModelSession } from './onnx-sessions.js';
 import { mirrorImage } from './warp.js';
 import { l2Normalise } from './vectors.js';
 import { resizeOpenCv } from './opencv-resize.js';
@@ -32,7 +33,7 @@ export interface OnnxEmbedderOptions {
  * Runs crops through an embedding model in batches of up to `maxBatch` images (a flipped crop counts as one),
  * each crop followed by its mirror image when flipping. Every vector returned is L2-normalised.
  */
-export function createOnnxEmbedder(session: ort.InferenceSession, options: OnnxEmbedderOptions): FaceEmbedder {
+export function createOnnxEmbedder(session: ModelSession, options: OnnxEmbedderOptions): FaceEmbedder {
   const inputName = session.inputNames[0] ?? 'input';
   const outputName = session.outputNames[0] ?? 'output';
   const { dims, input } = options;

@@ -15,7 +15,7 @@ import type {
 } from './types.js';
 import type { ProfileOpener } from './models.js';
 import { decodeImage } from './decode.js';
-import { createSessionFactory } from './onnx-sessions.js';
+import { createSessionFactory, type InferenceStats, type SessionBackend } from './onnx-sessions.js';
 import { openEmbeddedProfile } from './embedded-profile.js';
 import { openStashSenseProfile } from './stash-sense-profile.js';
 import { ARCFACE_TEMPLATE_112, estimateSimilarity } from './similarity.js';
@@ -24,6 +24,7 @@ import { cropSquareJpeg } from './image-ops.js';
 
 export interface VisionPipeline {
   readonly profile: string;
+  /** Where the models run now: CUDA can turn into CPU while serving under EXECUTION_PROVIDER=auto. */
   readonly executionProvider: ExecutionProvider;
   /** e.g. "CUDA execution provider not available: <why>". */
   readonly executionProviderReason: string;
@@ -37,7 +38,14 @@ export interface VisionPipeline {
   analyzeImage(bytes: Uint8Array): Promise<ImageAnalysis>;
   /** A square JPEG thumbnail of `sizePx` around the face, with some margin, for showing results. */
   cropFace(image: RgbImage, box: Box, sizePx: number): Promise<Buffer>;
+  /** Model runs and the time inside them since start-up, for benchmarks and the GPU check. */
+  inferenceStats(): InferenceStats;
   close(): Promise<void>;
+}
+
+/** What the pipeline is built from besides configuration; tests pass a backend whose CUDA sessions fail. */
+export interface VisionDeps {
+  sessionBackend?: SessionBackend;
 }
 
 /** Knobs measured by bench/vision.bench.ts; the defaults are the measured best on a small shared CPU. */
@@ -70,12 +78,15 @@ const profileOpeners: Record<VisionConfig['profile'], ProfileOpener> = {
 /** Thumbnail side as a multiple of the face box, so hair and chin show. */
 const CROP_MARGIN = 1.6;
 
-export async function createVisionPipeline(config: VisionConfig, logger: Logger, tuning: Partial<VisionTuning> = {}): Promise<VisionPipeline> {
+export async function createVisionPipeline(config: VisionConfig, logger: Logger, tuning: Partial<VisionTuning> = {}, deps: VisionDeps = {}): Promise<VisionPipeline> {
   const settings = { ...DEFAULT_VISION_TUNING, ...tuning };
   const started = performance.now();
   const manifest = await loadModelManifest(settings.manifestPath);
   const paths = await verifyModelFiles(config.modelsDir, config.profile, manifest);
-  const sessions = createSessionFactory(config.executionProvider, settings, logger);
+  const ortTuning = { ...settings, cudaDeviceId: config.cudaDeviceId ?? 0 };
+  const sessions = deps.sessionBackend
+    ? createSessionFactory(config.executionProvider, ortTuning, logger, deps.sessionBackend)
+    : createSessionFactory(config.executionProvider, ortTuning, logger);
   const models = await profileOpeners[config.profile]({
     paths,
     sessions,
@@ -136,8 +147,12 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
 
   return {
     profile: config.profile,
-    executionProvider: sessions.provider,
-    executionProviderReason: sessions.reason,
+    get executionProvider() {
+      return sessions.provider;
+    },
+    get executionProviderReason() {
+      return sessions.reason;
+    },
     embeddingModels,
     decodeImage: (bytes) => decodeImage(bytes, config.maxImagePixels),
     detectFaces: (image) => detect(image, emptyTimings()),
@@ -152,6 +167,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
       return { width: image.width, height: image.height, faces, timings };
     },
     cropFace: (image, box, sizePx) => cropSquareJpeg(image, box, sizePx, CROP_MARGIN),
+    inferenceStats: () => sessions.stats(),
     async close() {
       if (closed) return;
       closed = true;
