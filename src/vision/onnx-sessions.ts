@@ -129,17 +129,20 @@ export function createSessionFactory(
   }
 
   class GuardedSession implements ModelSession {
-    readonly inputNames: readonly string[];
-    readonly outputNames: readonly string[];
     constructor(
       private current: ort.InferenceSession,
       private onProvider: ExecutionProvider,
       // Kept only while the session may still have to be reopened on the CPU.
       private model: Uint8Array | undefined,
       private readonly options: SessionOpenOptions,
-    ) {
-      this.inputNames = current.inputNames;
-      this.outputNames = current.outputNames;
+    ) {}
+
+    get inputNames(): readonly string[] {
+      return this.current.inputNames;
+    }
+
+    get outputNames(): readonly string[] {
+      return this.current.outputNames;
     }
 
     async moveToCpu(): Promise<void> {
@@ -170,7 +173,7 @@ export function createSessionFactory(
         if (on === 'cuda' && setting === 'auto') {
           failuresInARow += 1;
           if (failuresInARow >= CUDA_FAILURES_BEFORE_FALLBACK || provider === 'cpu') {
-            await fallBackToCpu(`the ${this.options.name} model failed ${failuresInARow} times in a row on CUDA: ${cause}`);
+            await fallBackToCpu(`CUDA execution provider failed: the ${this.options.name} model failed ${failuresInARow} times in a row: ${cause}`);
             return this.run(feeds);
           }
         }
