@@ -22,25 +22,15 @@ export async function resizeRegion(image: RgbImage, region: Box, width: number, 
 }
 
 /**
- * Each region resized to width×height (sharp, in parallel) and laid out as one NCHW float batch of
- * `(v − mean) / std`. The value of each byte comes from a 256-entry table, so the copy is a gather.
+ * Each region resized to width×height (sharp, in parallel), packed one after another as one N×H×W×3 byte
+ * batch: the input of a model whose graph normalises its own pixels (onnx-pixel-input.ts).
  */
-export async function planarInputs(image: RgbImage, regions: readonly Box[], width: number, height: number, norm: { mean: number; std: number }): Promise<Float32Array> {
+export async function pixelBatch(image: RgbImage, regions: readonly Box[], width: number, height: number): Promise<Uint8Array> {
   const resized = await Promise.all(regions.map((region) => resizeRegion(image, region, width, height)));
-  const table = Float32Array.from({ length: 256 }, (_, v) => (v - norm.mean) / norm.std);
-  const plane = width * height;
-  const out = new Float32Array(regions.length * 3 * plane);
-  resized.forEach((pixels, n) => {
-    const r = out.subarray(n * 3 * plane, n * 3 * plane + plane);
-    const g = out.subarray(n * 3 * plane + plane, n * 3 * plane + 2 * plane);
-    const b = out.subarray(n * 3 * plane + 2 * plane, (n + 1) * 3 * plane);
-    for (let i = 0, j = 0; i < plane; i++, j += 3) {
-      r[i] = table[pixels[j]!]!;
-      g[i] = table[pixels[j + 1]!]!;
-      b[i] = table[pixels[j + 2]!]!;
-    }
-  });
-  return out;
+  const size = width * height * 3;
+  const batch = new Uint8Array(regions.length * size);
+  resized.forEach((pixels, n) => batch.set(pixels, n * size));
+  return batch;
 }
 
 export function rawInput(image: RgbImage): Sharp {

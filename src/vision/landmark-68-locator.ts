@@ -2,16 +2,19 @@ import * as ort from 'onnxruntime-node';
 import type { Box, Point, RgbImage } from './types.js';
 import type { LandmarkLocator } from './models.js';
 import type { ModelSession } from './onnx-sessions.js';
-import { pixelRegion, resizeRegion } from './image-ops.js';
+import { pixelBatch, pixelRegion } from './image-ops.js';
 import { fivePointsFrom68 } from './landmarks-5.js';
 
 const SIZE = 64;
 const VALUES = 68 * 2;
 
+/** The library's grey `(0.299 r + 0.587 g + 0.114 b) / 256`, folded into the graph (onnx-pixel-input.ts). */
+export const LANDMARK_68_PIXELS = { kind: 'grey', weights: [0.299 / 256, 0.587 / 256, 0.114 / 256] } as const;
+
 /**
- * fr_landmark.onnx: a 64×64 grey crop of the (square) detector box, `v/256`, → 68 (x, y) pairs normalised
- * to the crop. The crop is the integer-truncated box, as in the models' own library. Crops run `maxBatch`
- * at a time (1 for the unpatched graph).
+ * fr_landmark.onnx, its grey conversion folded into the graph: a 64×64 crop of the (square) detector box →
+ * 68 (x, y) pairs normalised to the crop. The crop is the integer-truncated box, as in the models' own
+ * library. Crops run `maxBatch` at a time (1 for the unpatched graph).
  */
 export function createLandmark68Locator(session: ModelSession, options: { maxBatch: number } = { maxBatch: 1 }): LandmarkLocator {
   const inputName = session.inputNames[0] ?? 'input';
@@ -19,18 +22,11 @@ export function createLandmark68Locator(session: ModelSession, options: { maxBat
   return {
     async locate(image: RgbImage, boxes: readonly Box[]): Promise<Point[][]> {
       const regions = boxes.map((box) => pixelRegion(box, image.width, image.height));
-      const crops = await Promise.all(regions.map((region) => resizeRegion(image, region, SIZE, SIZE)));
       const result: Point[][] = [];
-      for (let start = 0; start < crops.length; start += options.maxBatch) {
-        const batch = crops.slice(start, start + options.maxBatch);
-        const input = new Float32Array(batch.length * SIZE * SIZE);
-        batch.forEach((pixels, n) => {
-          const offset = n * SIZE * SIZE;
-          for (let i = 0; i < SIZE * SIZE; i++) {
-            input[offset + i] = (0.299 * pixels[i * 3]! + 0.587 * pixels[i * 3 + 1]! + 0.114 * pixels[i * 3 + 2]!) / 256;
-          }
-        });
-        const outputs = await session.run({ [inputName]: new ort.Tensor('float32', input, [batch.length, 1, SIZE, SIZE]) });
+      for (let start = 0; start < regions.length; start += options.maxBatch) {
+        const batch = regions.slice(start, start + options.maxBatch);
+        const input = await pixelBatch(image, batch, SIZE, SIZE);
+        const outputs = await session.run({ [inputName]: new ort.Tensor('uint8', input, [batch.length, SIZE, SIZE, 3]) });
         const out = outputs[outputName]?.data as Float32Array | undefined;
         if (!out || out.length !== batch.length * VALUES) throw new Error(`fr_landmark.onnx did not return ${VALUES} values per crop`);
         batch.forEach((_, n) => {

@@ -239,7 +239,7 @@ export function createOrtBackend(tuning: OrtTuning): SessionBackend {
 
 /**
  * Zero inputs of the session's declared shapes; `firstShape` replaces the first input's where the model
- * leaves a side symbolic and 1 would not run (an image side). Our models take float32 inputs only.
+ * leaves a side symbolic and 1 would not run (an image side). Our models take float32 or uint8 (pixel) inputs.
  */
 export function warmUpFeeds(session: ort.InferenceSession, firstShape?: readonly number[], batch = 1): ort.InferenceSession.FeedsType {
   const feeds: Record<string, ort.Tensor> = {};
@@ -247,7 +247,7 @@ export function warmUpFeeds(session: ort.InferenceSession, firstShape?: readonly
     const declared = meta.isTensor ? meta.shape : [];
     const shape = (index === 0 ? firstShape : undefined) ?? declared.map((dim, i) => (typeof dim === 'number' && dim > 0 ? dim : i === 0 ? batch : 1));
     const size = shape.reduce((product, dim) => product * dim, 1);
-    feeds[meta.name] = new ort.Tensor('float32', new Float32Array(size), [...shape]);
+    feeds[meta.name] = meta.isTensor && meta.type === 'uint8' ? new ort.Tensor('uint8', new Uint8Array(size), [...shape]) : new ort.Tensor('float32', new Float32Array(size), [...shape]);
   }
   return feeds;
 }

@@ -58,6 +58,13 @@ export interface VisionTuning {
    * are saturated; a batch of 32 was slower (bench/vision.bench.ts).
    */
   embedBatchSize: number;
+  /**
+   * Detector regions per run (a frame's whole view, tiles and context windows); 1 runs them one by one. A
+   * 1080p frame is 7 regions plus 2 per tile-only face, so 16 holds a frame in one run.
+   */
+  detectBatchSize: number;
+  /** Landmark crops per run (64×64 each); 1 runs faces one by one. */
+  landmarkBatchSize: number;
   /** The model manifest; defaults to the package's own `models/manifest.json`. */
   manifestPath: string;
 }
@@ -66,6 +73,8 @@ export const DEFAULT_VISION_TUNING: VisionTuning = {
   intraOpNumThreads: 0,
   allowSpinning: false,
   embedBatchSize: 8,
+  detectBatchSize: 16,
+  landmarkBatchSize: 32,
   manifestPath: PACKAGED_MANIFEST_PATH,
 };
 
@@ -92,6 +101,8 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     sessions,
     detectionThreshold: config.detectionThreshold,
     embedBatchSize: settings.embedBatchSize,
+    detectBatchSize: settings.detectBatchSize,
+    landmarkBatchSize: settings.landmarkBatchSize,
     logger,
   });
   const embeddingModels = models.embedders.map(({ name, dims }) => ({ name, dims }));

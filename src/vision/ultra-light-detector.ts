@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { Box, RgbImage } from './types.js';
 import type { FaceCandidate, FaceDetector } from './models.js';
 import type { ModelSession } from './onnx-sessions.js';
-import { planarInputs } from './image-ops.js';
+import { pixelBatch } from './image-ops.js';
 import { nonMaxSuppression } from './nms.js';
 import { EMBEDDED_TILE_PLAN } from './tiling.js';
 import { squareByHeight } from './face-boxes.js';
@@ -24,8 +24,11 @@ export const ULTRA_LIGHT_DEFAULTS: Omit<UltraLightOptions, 'threshold' | 'maxBat
 const INPUT_WIDTH = 320;
 const INPUT_HEIGHT = 240;
 
+/** The library's `(v − 127) / 128`, folded into the graph (onnx-pixel-input.ts). */
+export const ULTRA_LIGHT_PIXELS = { kind: 'rgb', mean: 127, std: 128 } as const;
+
 /**
- * Ultra-Light RFB-320 (fr_detect.onnx). Its graph already decodes the priors: `boxes` are normalised corner
+ * Ultra-Light RFB-320 (fr_detect.onnx), its pixel preprocessing folded into the graph. Its graph already decodes the priors: `boxes` are normalised corner
  * boxes and `scores[:, 1]` the face probability, so there is nothing to decode here. The whole frame and
  * overlapping tiles are searched (tiled-detection.ts), all regions of a look in one run. Boxes come out square
  * (side = box height) because the landmark model was trained on such crops.
@@ -40,8 +43,8 @@ export function createUltraLightDetector(
     const found: FaceCandidate[][] = [];
     for (let start = 0; start < regions.length; start += options.maxBatch) {
       const batch = regions.slice(start, start + options.maxBatch);
-      const input = await planarInputs(image, batch, INPUT_WIDTH, INPUT_HEIGHT, { mean: 127, std: 128 });
-      const outputs = await session.run({ [inputName]: new ort.Tensor('float32', input, [batch.length, 3, INPUT_HEIGHT, INPUT_WIDTH]) });
+      const input = await pixelBatch(image, batch, INPUT_WIDTH, INPUT_HEIGHT);
+      const outputs = await session.run({ [inputName]: new ort.Tensor('uint8', input, [batch.length, INPUT_HEIGHT, INPUT_WIDTH, 3]) });
       const scores = outputs.scores?.data as Float32Array | undefined;
       const boxes = outputs.boxes?.data as Float32Array | undefined;
       if (!scores || !boxes) throw new Error('fr_detect.onnx did not return "scores" and "boxes"');

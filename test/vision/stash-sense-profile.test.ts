@@ -52,6 +52,8 @@ beforeAll(async () => {
     sessions: createSessionFactory('cpu', { intraOpNumThreads: 1, allowSpinning: false, cudaDeviceId: 0 }, silentLogger),
     detectionThreshold: 0.5,
     embedBatchSize: 2,
+    detectBatchSize: 1,
+    landmarkBatchSize: 1,
     logger: silentLogger,
   });
 });

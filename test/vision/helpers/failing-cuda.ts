@@ -5,13 +5,13 @@ import * as ort from 'onnxruntime-node';
 import type { SessionBackend } from '../../../src/vision/index.js';
 import { buildOnnxModel, int64s, type Dim } from './onnx-graph.js';
 
-/** `input` of the declared dims, reshaped to 1×1×1: runs only on an input of exactly one value. */
-function reshapeToOne(dims: Dim[]): Uint8Array {
+/** A float input of the declared dims, reshaped to 1×1×1: runs only on one float value. */
+function reshapeToOne(input: string, dims: Dim[]): Uint8Array {
   return buildOnnxModel({
-    inputs: [{ name: 'input', dims }],
+    inputs: [{ name: input, dims }],
     outputs: [{ name: 'output', dims: [1, 1, 1] }],
     initializers: [int64s('one', [1, 1, 1])],
-    nodes: [{ op: 'Reshape', inputs: ['input', 'one'], outputs: ['output'] }],
+    nodes: [{ op: 'Reshape', inputs: [input, 'one'], outputs: ['output'] }],
   });
 }
 
@@ -20,14 +20,18 @@ function reshapeToOne(dims: Dim[]): Uint8Array {
  * once serving (they declare a 1×1×1 input, so the start-up inference passes and ORT refuses real inputs).
  */
 export function failingCuda(when: 'start-up' | 'serving'): SessionBackend & { cudaSessions: number } {
-  const failing = reshapeToOne(when === 'start-up' ? ['batch', 3, 'height', 'width'] : [1, 1, 1]);
+  const dims = when === 'start-up' ? ['batch', 3, 'height', 'width'] : [1, 1, 1];
   const backend = {
     cudaSessions: 0,
     cudaUnavailableReason: () => undefined,
     async create(model: Uint8Array, provider: 'cuda' | 'cpu') {
       if (provider === 'cpu') return ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
       backend.cudaSessions += 1;
-      return ort.InferenceSession.create(failing, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+      // The same input name as the real model, as a real CUDA session of it would have.
+      const real = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+      const input = real.inputNames[0]!;
+      await real.release();
+      return ort.InferenceSession.create(reshapeToOne(input, dims), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
     },
   };
   return backend;
