@@ -106,6 +106,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         calibratedDistance: config.match.maxDistance,
         taggedBoost: 0.03,
         topK: 3,
+        batchFrames: config.scene.batchFrames,
       },
       logger: logger.child('scenes'),
     });
