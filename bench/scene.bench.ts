@@ -10,6 +10,8 @@ import { buildSceneVideo, createMediaCache, createStashDouble, facePhoto, type S
 import type { Benchmark, BenchRow } from './report.js';
 
 const batchScenes = Number(process.env.BENCH_BATCH_SCENES ?? 6);
+// `npm run gpu:check` sets cuda, so the numbers it prints cannot come from a silent CPU fallback.
+const executionProvider = process.env.BENCH_EXECUTION_PROVIDER ?? 'auto';
 
 export const benchmark: Benchmark = {
   name: 'scene',
@@ -31,7 +33,7 @@ export const benchmark: Benchmark = {
         ...Array.from({ length: batchScenes }, (_, i) => ({ id: String(i + 2), title: `Batch ${i}`, files: [fileOf(short, String(i + 2))], media: { stream: { file: short.path } } })),
       ];
       const double = await createStashDouble({ scenes, performers: [{ id: '1', name: 'kit_harington' }] });
-      const config = loadConfig({ DATA_DIR: join(temp.path, 'data'), MODELS_DIR: join(repoRoot, 'models'), STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '60' });
+      const config = loadConfig({ DATA_DIR: join(temp.path, 'data'), MODELS_DIR: join(repoRoot, 'models'), STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '60', EXECUTION_PROVIDER: executionProvider });
       const app = await openApp(config, silentLogger, { runJobs: true });
       try {
         await app.services.enroll.enrollFolder(join(temp.path, 'people'));
