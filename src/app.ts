@@ -17,7 +17,7 @@ import { createStashBoxConnections } from './stashbox/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createWorkGate, gated } from './limits/index.js';
 import { createImportService } from './upstream/index.js';
-import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
+import { createVisionPipeline, type VisionDeps, type VisionPipeline } from './vision/index.js';
 import { appVersion } from './version.js';
 
 /** The embedding models each profile writes into the face database. */
@@ -48,6 +48,8 @@ export interface OpenAppOptions {
   runJobs?: boolean;
   /** Ask Stash for its version at start-up and log the outcome (the service does; one-shot commands need not). */
   checkStash?: boolean;
+  /** What the vision pipeline is built from besides configuration (a test's failing session backend). */
+  visionDeps?: VisionDeps;
 }
 
 /** Opens everything the service and the CLI share, logging each step in order. Closing reverses it. */
@@ -62,7 +64,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const info = database.info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
-    const vision = await createVisionPipeline(config.vision, logger.child('vision'));
+    const vision = await createVisionPipeline(config.vision, logger.child('vision'), {}, options.visionDeps);
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
 
@@ -112,6 +114,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         clusterDistance: fixedDistance * 1.2,
         taggedBoost: 0.03,
         topK: 3,
+        batchFrames: config.scene.batchFrames,
       },
       logger: logger.child('scenes'),
     });

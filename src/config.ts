@@ -27,6 +27,7 @@ export interface Config {
     modelsDir: string;
     profile: ModelProfile;
     executionProvider: ExecutionProviderSetting;
+    cudaDeviceId: number;
     maxImagePixels: number;
     detectionThreshold: number;
     flip: boolean;
@@ -35,7 +36,7 @@ export interface Config {
   match: { maxDistance: number | null; topK: number };
   fetch: { urlTimeoutMs: number; maxDownloadBytes: number; allowPrivateUrls: boolean };
   stash: { url: string; apiKey: string | null; timeoutMs: number } | null;
-  scene: { frameCount: number; ffmpegConcurrency: number };
+  scene: { frameCount: number; ffmpegConcurrency: number; batchFrames: number };
   signals: { body: boolean; tattoo: boolean };
   tagBack: { suggestedTag: string };
   stashBox: { requestsPerMinute: number; timeoutMs: number; retries: number };
@@ -63,6 +64,13 @@ export const defaultMaxDistance: Record<ModelProfile, number> = { embedded: 0.6,
 
 /** Detector score thresholds: the embedded detector's library uses 0.65; SCRFD as the Python sidecar runs it, 0.5. */
 export const defaultDetectionThreshold: Record<ModelProfile, number> = { embedded: 0.65, 'stash-sense': 0.5 };
+
+/**
+ * Frames whose faces go through the embedder together. A 1080p scene frame holds 1–3 faces, so 4 frames fill
+ * the default embedder batch of 8 (flips included) on the CPU; on a GPU, larger windows (16–32) keep the card
+ * busy between launches.
+ */
+export const DEFAULT_SCENE_BATCH_FRAMES = 4;
 
 export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Config {
   const problems: string[] = [];
@@ -93,6 +101,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       modelsDir,
       profile,
       executionProvider: read.oneOf('EXECUTION_PROVIDER', ['auto', 'cuda', 'cpu'] as const, 'auto'),
+      cudaDeviceId: read.integer('CUDA_DEVICE', 0, { min: 0, max: 63 }),
       maxImagePixels: Math.round(read.number('MAX_IMAGE_MEGAPIXELS', 100, { min: 1, max: 1000 }) * 1_000_000),
       detectionThreshold: read.number('DETECTION_THRESHOLD', defaultDetectionThreshold[profile], { min: 0.05, max: 0.99 }),
       flip: read.boolean('FLIP_EMBEDDINGS', true),
@@ -111,6 +120,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       : null,
     scene: {
       frameCount: read.integer('SCENE_FRAMES', 60, { min: 1, max: 1000 }),
+      batchFrames: read.integer('SCENE_BATCH_FRAMES', DEFAULT_SCENE_BATCH_FRAMES, { min: 1, max: 64 }),
       ffmpegConcurrency: read.integer('FFMPEG_CONCURRENCY', 2, { min: 1, max: 32 }),
     },
     signals: { body: read.boolean('ENABLE_BODY_SIGNAL', true), tattoo: read.boolean('ENABLE_TATTOO_SIGNAL', false) },

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'QUERY_TOO_COMPLEX'
   | 'STASHBOX_UNAVAILABLE'
   | 'STASHBOX_AUTH'
+  | 'INFERENCE_FAILED'
   | 'INTERNAL';
 
 /** An error a user can cause or fix; its message is safe to show them (it never holds a secret). */
@@ -35,7 +36,7 @@ export class SenseError extends Error {
 
 const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED',
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'QUERY_TOO_COMPLEX', 'STASHBOX_UNAVAILABLE', 'STASHBOX_AUTH', 'INTERNAL',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'QUERY_TOO_COMPLEX', 'STASHBOX_UNAVAILABLE', 'STASHBOX_AUTH', 'INFERENCE_FAILED', 'INTERNAL',
 ]);
 
 /**

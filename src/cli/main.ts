@@ -25,6 +25,14 @@ Every command takes --data-dir DIR (default DATA_DIR or ./data).
 Run 'stash-sense <command> --help' for a command's options.
 `;
 
+/**
+ * onnxruntime's Linux build starts Microsoft's 1DS telemetry when its environment is created, and that reads
+ * /proc/self/cmdline through a recursive std::regex: about 30 kB of arguments (`identify` with a few hundred
+ * paths) overflow the 8 MB main stack and the process dies with SIGSEGV. We send nothing anywhere either, so
+ * telemetry is off unless the user turned it on explicitly. Set before any command loads onnxruntime.
+ */
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

@@ -1,15 +1,10 @@
-// Still images (Stash screenshots, image files, uploads, sprite sheets) decoded to packed RGB with sharp.
-import sharp from 'sharp';
-import { SenseError } from '../errors.js';
+// Still images (Stash screenshots, image files, uploads, sprite sheets) as frames, through the vision decoder.
+import { decodeImage as decodeVisionImage, type DecodeOptions } from '../vision/index.js';
 import type { FetchMedia, Frame, RgbImage } from './types.js';
 
-export interface ImageDecodeOptions {
-  /** Longer side cap (keeps memory bounded for huge photos); unset keeps the native size. */
-  maxDimension?: number;
-  /** Refuse images with more pixels than this (decompression bombs); sharp's default is 268 M. */
+export interface ImageDecodeOptions extends DecodeOptions {
+  /** Refuse images with more pixels than this (decompression bombs), checked from the header. */
   maxInputPixels?: number;
-  /** Named in error messages: "The screenshot is not an image…". */
-  what?: string;
 }
 
 export interface ImageFrameOptions extends ImageDecodeOptions {
@@ -17,29 +12,16 @@ export interface ImageFrameOptions extends ImageDecodeOptions {
   index?: number;
 }
 
-/** Decodes any format sharp reads, applies EXIF orientation, flattens alpha onto white, converts to sRGB. */
-export async function decodeImage(bytes: Uint8Array, options: ImageDecodeOptions = {}): Promise<RgbImage> {
-  const what = options.what ?? 'The image';
-  if (bytes.length === 0) throw new SenseError('BAD_INPUT', `${what} is empty`);
-  try {
-    let pipeline = sharp(bytes, { limitInputPixels: options.maxInputPixels ?? 268_402_689 })
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb');
-    if (options.maxDimension) {
-      pipeline = pipeline.resize({ width: options.maxDimension, height: options.maxDimension, fit: 'inside', withoutEnlargement: true });
-    }
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new SenseError('BAD_INPUT', `${what} decoded to ${info.channels} channels, not RGB`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
-  } catch (error: unknown) {
-    if (error instanceof SenseError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (/pixel limit/i.test(message)) {
-      throw new SenseError('PAYLOAD_TOO_LARGE', `${what} has more pixels than allowed`, { cause: error });
-    }
-    throw new SenseError('BAD_INPUT', `${what} is not an image that can be read (corrupt or unsupported format)`, { cause: error });
-  }
+/**
+ * The limit when a caller names none: MAX_IMAGE_MEGAPIXELS's default. A Stash screenshot or sprite sheet is a
+ * few megapixels; anything near this is a decompression bomb.
+ */
+export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+
+/** The vision decoder (one for every image: pixel limit from the header, truncated files refused) with a default limit. */
+export function decodeImage(bytes: Uint8Array, options: ImageDecodeOptions = {}): Promise<RgbImage> {
+  const { maxInputPixels = DEFAULT_MAX_INPUT_PIXELS, ...decode } = options;
+  return decodeVisionImage(bytes, maxInputPixels, decode);
 }
 
 /** Image bytes (an upload, a Stash image file, a scene screenshot) as one frame. */

@@ -1,12 +1,12 @@
 import { SenseError } from '../errors.js';
 import type { FaceDatabase, PerformerRecord } from '../faces/index.js';
-import type { VideoFrameSource } from '../frames/index.js';
+import type { Frame, VideoFrameSource } from '../frames/index.js';
 import type { Logger } from '../logger.js';
 import { clusterFaces, type FaceObservation, type MatchPolicy, type TemplateMatch } from '../match/index.js';
 import type { IdentificationStore } from '../state/index.js';
 import { getScene, type StashClient, type StashScene } from '../stash/index.js';
 import { createPerformerLinker, notInLibrary, type PerformerLink } from '../link/index.js';
-import { assessFaceQuality, type EmbeddedFace, type VisionPipeline } from '../vision/index.js';
+import { assessFaceQuality, type EmbeddedFace, type FaceRegion, type FrameFaces, type VisionPipeline } from '../vision/index.js';
 import type { Candidate, IdentifyService } from './identify-service.js';
 import { readSceneFrames, type FrameSourceName, type FrameSourceReport } from './scene-frames.js';
 
@@ -73,6 +73,8 @@ export interface SceneIdentifyDefaults {
   clusterDistance: number;
   taggedBoost: number;
   topK: number;
+  /** Frames whose faces are embedded together (SCENE_BATCH_FRAMES). */
+  batchFrames: number;
 }
 
 export interface SceneIdentifyDeps {
@@ -92,7 +94,7 @@ interface Observed {
   observation: FaceObservation;
   embeddings: Record<string, Float32Array>;
   timestampSec: number | null;
-  thumbnail: Promise<Buffer>;
+  region: FaceRegion;
 }
 
 export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdentifyService {
@@ -115,39 +117,53 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
       const observed: Observed[] = [];
       let framesRead = 0;
 
+      // Frames are embedded a window at a time, so faces of neighbouring frames share the embedders' batches.
+      const window: Frame[] = [];
+      const flush = async () => {
+        const frames = window.splice(0);
+        const found: FrameFaces[] = [];
+        let mark = performance.now();
+        for (const frame of frames) found.push({ image: frame.image, faces: await deps.vision.detectFaces(frame.image) });
+        timings.detectMs += performance.now() - mark;
+        mark = performance.now();
+        const embeddedByFrame = await deps.vision.embedFramesFaces(found);
+        timings.embedMs += performance.now() - mark;
+        for (const [f, frame] of frames.entries()) {
+          const embedded = embeddedByFrame[f] ?? [];
+          const matched = deps.identify.matchFaces(embedded, { topK: 10, maxDistance: options.maxDistance });
+          timings.searchMs += matched.searchMs;
+          const report = reports.get(sourceName(frame.source));
+          if (report) report.faces += embedded.length;
+          for (const [i, face] of embedded.entries()) {
+            const quality = assessFaceQuality(frame.image, face);
+            observed.push({
+              observation: {
+                frameKey: `${frame.source}:${frame.index}`,
+                vector: concatEmbeddings(face, deps.vision.embeddingModels),
+                quality: face.score * Math.min(face.box.width, face.box.height),
+                votes: quality.votes,
+                weight: quality.weight,
+                candidates: (matched.faces[i]?.candidates ?? []).map(({ performerId, distance }) => ({ performerId, distance })),
+              },
+              embeddings: face.embeddings,
+              timestampSec: frame.timestampSec,
+              // Only the pixels: the JPEG is made for the one face per person that is shown.
+              region: await deps.vision.keepFaceRegion(frame.image, face.box),
+            });
+          }
+        }
+      };
+
       let waitStarted = performance.now();
       for await (const frame of readSceneFrames(scene, { stash, video: deps.video, logger: deps.logger }, { sources, frameCount, signal }, reports)) {
         timings.framesMs += performance.now() - waitStarted;
         if (signal?.aborted) throw new SenseError('CANCELLED', `Identifying scene ${sceneId} was cancelled`);
         framesRead += 1;
-        let mark = performance.now();
-        const detected = await deps.vision.detectFaces(frame.image);
-        timings.detectMs += performance.now() - mark;
-        mark = performance.now();
-        const embedded: EmbeddedFace[] = detected.length > 0 ? await deps.vision.embedFaces(frame.image, detected) : [];
-        timings.embedMs += performance.now() - mark;
-        const matched = deps.identify.matchFaces(embedded, { topK: 10, maxDistance: options.maxDistance });
-        timings.searchMs += matched.searchMs;
-        const report = reports.get(sourceName(frame.source));
-        if (report) report.faces += embedded.length;
-        embedded.forEach((face, i) => {
-          const quality = assessFaceQuality(frame.image, face);
-          observed.push({
-            observation: {
-              frameKey: `${frame.source}:${frame.index}`,
-              vector: concatEmbeddings(face, deps.vision.embeddingModels),
-              quality: face.score * Math.min(face.box.width, face.box.height),
-              votes: quality.votes,
-              weight: quality.weight,
-              candidates: (matched.faces[i]?.candidates ?? []).map(({ performerId, distance }) => ({ performerId, distance })),
-            },
-            embeddings: face.embeddings,
-            timestampSec: frame.timestampSec,
-            thumbnail: deps.vision.cropFace(frame.image, face.box, 128),
-          });
-        });
+        window.push(frame);
+        if (window.length >= deps.defaults.batchFrames) await flush();
         waitStarted = performance.now();
       }
+      await flush();
 
       let mark = performance.now();
       const taggedPerformerIds = taggedInFaceDatabase(scene, database, observed);
@@ -178,7 +194,8 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
           if (!performer) return [];
           return [{ ...toCandidate(performer, candidate), frameCount: candidate.frameCount, alreadyTagged: candidate.alreadyTagged, link: links.get(performer.id) ?? notInLibrary }];
         });
-        const thumbnail = await observed[cluster.bestMember]!.thumbnail;
+        const best = observed[cluster.bestMember]!.region;
+        const thumbnail = await deps.vision.cropFace(best.image, best.box, 128);
         persons.push({
           personId,
           faceCount: members.length,
@@ -189,8 +206,6 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
           candidates,
         });
       }
-      // Thumbnails of faces not chosen were still made; let their promises settle before returning.
-      await Promise.allSettled(observed.map((item) => item.thumbnail));
       timings.totalMs = performance.now() - started;
       const result: SceneIdentification = {
         sceneId: scene.id,

@@ -51,6 +51,10 @@ export interface ProfileOpenOptions {
   detectionThreshold: number;
   /** Largest embedder batch in images (a flipped crop counts as one); 1 runs faces one by one. */
   embedBatchSize: number;
+  /** Detector regions per run, for detectors that can batch; 1 runs them one by one. */
+  detectBatchSize: number;
+  /** Landmark crops per run; 1 runs faces one by one. */
+  landmarkBatchSize: number;
   logger: Logger;
 }
 

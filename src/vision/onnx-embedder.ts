@@ -1,17 +1,26 @@
 import * as ort from 'onnxruntime-node';
 import type { RgbImage } from './types.js';
 import type { FaceEmbedder } from './models.js';
+import type { ModelSession } from './onnx-sessions.js';
 import { mirrorImage } from './warp.js';
 import { l2Normalise } from './vectors.js';
 import { resizeOpenCv } from './opencv-resize.js';
 
-/** How one embedding model wants its aligned crops as a tensor. */
-export interface EmbedderInput {
-  valuesPerImage: number;
-  shape(batch: number): number[];
-  /** Writes one aligned crop's preprocessed values into `target` at `offset`. */
-  write(crop: RgbImage, target: Float32Array, offset: number): void;
-}
+/** How one embedding model wants its aligned crops as a tensor: float values, or bytes its graph normalises. */
+export type EmbedderInput =
+  | {
+      type: 'float32';
+      valuesPerImage: number;
+      shape(batch: number): number[];
+      /** Writes one aligned crop's preprocessed values into `target` at `offset`. */
+      write(crop: RgbImage, target: Float32Array, offset: number): void;
+    }
+  | {
+      type: 'uint8';
+      valuesPerImage: number;
+      shape(batch: number): number[];
+      write(crop: RgbImage, target: Uint8Array, offset: number): void;
+    };
 
 /**
  * How the two vectors of a flipped pair become one: the mean of the two unit vectors (the embedded profile), or
@@ -32,19 +41,29 @@ export interface OnnxEmbedderOptions {
  * Runs crops through an embedding model in batches of up to `maxBatch` images (a flipped crop counts as one),
  * each crop followed by its mirror image when flipping. Every vector returned is L2-normalised.
  */
-export function createOnnxEmbedder(session: ort.InferenceSession, options: OnnxEmbedderOptions): FaceEmbedder {
+export function createOnnxEmbedder(session: ModelSession, options: OnnxEmbedderOptions): FaceEmbedder {
   const inputName = session.inputNames[0] ?? 'input';
   const outputName = session.outputNames[0] ?? 'output';
   const { dims, input } = options;
   const normaliseEach = (options.flipMerge ?? 'normalised') === 'normalised';
 
+  function inputTensor(batch: readonly RgbImage[]): ort.Tensor {
+    const values = batch.length * input.valuesPerImage;
+    if (input.type === 'uint8') {
+      const data = new Uint8Array(values);
+      batch.forEach((image, i) => input.write(image, data, i * input.valuesPerImage));
+      return new ort.Tensor('uint8', data, input.shape(batch.length));
+    }
+    const data = new Float32Array(values);
+    batch.forEach((image, i) => input.write(image, data, i * input.valuesPerImage));
+    return new ort.Tensor('float32', data, input.shape(batch.length));
+  }
+
   async function embedImages(images: readonly RgbImage[], normalise: boolean): Promise<Float32Array[]> {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < images.length; start += options.maxBatch) {
       const batch = images.slice(start, start + options.maxBatch);
-      const data = new Float32Array(batch.length * input.valuesPerImage);
-      batch.forEach((image, i) => input.write(image, data, i * input.valuesPerImage));
-      const outputs = await session.run({ [inputName]: new ort.Tensor('float32', data, input.shape(batch.length)) });
+      const outputs = await session.run({ [inputName]: inputTensor(batch) });
       const out = outputs[outputName]?.data as Float32Array | undefined;
       if (!out || out.length !== batch.length * dims) {
         throw new Error(`${options.name} embedder returned ${out?.length ?? 0} values for ${batch.length} images of ${dims}`);
@@ -79,20 +98,19 @@ export function createOnnxEmbedder(session: ort.InferenceSession, options: OnnxE
   };
 }
 
-/** NCHW RGB, `(v − mean) / std`, for a square crop of `size` (the aligned crop must already be that size). */
-export function nchwRgbInput(size: number, mean: number, std: number): EmbedderInput {
-  const plane = size * size;
+/**
+ * The crop's bytes as they are (N×size×size×3), for a model whose graph normalises them itself
+ * (onnx-pixel-input.ts); the aligned crop must already be that size.
+ */
+export function pixelBytesInput(size: number): EmbedderInput {
+  const values = size * size * 3;
   return {
-    valuesPerImage: 3 * plane,
-    shape: (batch) => [batch, 3, size, size],
+    type: 'uint8',
+    valuesPerImage: values,
+    shape: (batch) => [batch, size, size, 3],
     write(crop, target, offset) {
       if (crop.width !== size || crop.height !== size) throw new Error(`expected a ${size}×${size} crop, got ${crop.width}×${crop.height}`);
-      const { data } = crop;
-      for (let i = 0; i < plane; i++) {
-        target[offset + i] = (data[i * 3]! - mean) / std;
-        target[offset + plane + i] = (data[i * 3 + 1]! - mean) / std;
-        target[offset + 2 * plane + i] = (data[i * 3 + 2]! - mean) / std;
-      }
+      target.set(crop.data, offset);
     },
   };
 }
@@ -105,6 +123,7 @@ export function nchwRgbInput(size: number, mean: number, std: number): EmbedderI
 export function nhwcRgbInput(size: number, mean: number, std: number): EmbedderInput {
   const values = size * size * 3;
   return {
+    type: 'float32',
     valuesPerImage: values,
     shape: (batch) => [batch, size, size, 3],
     write(crop, target, offset) {

@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import type { Box, Point, RgbImage } from './types.js';
 import type { FaceCandidate, FaceDetector } from './models.js';
 import type { RegionDetector } from './tiled-detection.js';
+import type { ModelSession } from './onnx-sessions.js';
 import { resizeOpenCv } from './opencv-resize.js';
 
 export interface ScrfdOptions {
@@ -126,7 +127,7 @@ export function nmsPlusOne<T extends { box: Box }>(faces: readonly T[], iouThres
  * The whole frame goes through one letterboxed 640 input, as upstream does (at 640 our tile plan would add
  * no tiles below 4K anyway). `detectRegion` lets tiled detection look at part of a frame the same way.
  */
-export function createScrfdDetector(session: ort.InferenceSession, options: ScrfdOptions = SCRFD_DEFAULTS): FaceDetector & RegionDetector {
+export function createScrfdDetector(session: ModelSession, options: ScrfdOptions = SCRFD_DEFAULTS): FaceDetector & RegionDetector & { detectRegion(image: RgbImage, region: Box): Promise<FaceCandidate[]> } {
   const inputName = session.inputNames[0] ?? 'input.1';
   const outputNames = session.outputNames;
   if (outputNames.length !== 9) {
@@ -157,6 +158,12 @@ export function createScrfdDetector(session: ort.InferenceSession, options: Scrf
 
   return {
     detectRegion,
+    // det_500m is exported with a batch of 1; the whole frame is one look anyway.
+    async detectRegions(image, regions) {
+      const found: FaceCandidate[][] = [];
+      for (const region of regions) found.push(await detectRegion(image, region));
+      return found;
+    },
     detect: (image) => detectRegion(image, { x: 0, y: 0, width: image.width, height: image.height }),
   };
 }

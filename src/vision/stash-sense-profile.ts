@@ -2,10 +2,10 @@
 // so faces embedded here land next to the vectors of its published database: SCRFD det_500m, the ArcFace
 // 5-point alignment (the pipeline's, with OpenCV's warp), FaceNet512 and ArcFace, both flip-averaged.
 import { readFile } from 'node:fs/promises';
-import type * as ort from 'onnxruntime-node';
 import { SenseError } from '../errors.js';
 import type { ModelPaths } from '../models/index.js';
 import type { ProfileModels, ProfileOpenOptions } from './models.js';
+import type { ModelSession } from './onnx-sessions.js';
 import { createOnnxEmbedder, nhwcRgbInput, type EmbedderInput, type FlipMerge } from './onnx-embedder.js';
 import { createScrfdDetector, SCRFD_DEFAULTS } from './scrfd-detector.js';
 import { warpAffineOpenCv } from './opencv-warp.js';
@@ -32,14 +32,14 @@ export const STASH_SENSE_EMBEDDERS: readonly StashSenseEmbedderSpec[] = [
 /** det_500m.onnx (role `detector`), facenet512.onnx (`facenet`) and arcface.onnx (`arcface`). */
 export async function openStashSenseProfile(options: ProfileOpenOptions): Promise<ProfileModels> {
   const { paths, sessions } = options;
-  const opened: ort.InferenceSession[] = [];
-  const open = async (role: string) => {
-    const session = await sessions.create(await readModel(paths, role));
+  const opened: ModelSession[] = [];
+  const open = async (role: string, warmUpShape?: readonly number[]) => {
+    const session = await sessions.create(await readModel(paths, role), { name: role, warmUpShape });
     opened.push(session);
     return session;
   };
   try {
-    const detector = createScrfdDetector(await open('detector'), { ...SCRFD_DEFAULTS, threshold: options.detectionThreshold });
+    const detector = createScrfdDetector(await open('detector', [1, 3, SCRFD_DEFAULTS.inputSize, SCRFD_DEFAULTS.inputSize]), { ...SCRFD_DEFAULTS, threshold: options.detectionThreshold });
     const embedders = [];
     // The Keras exports have a free batch dimension, so no patching is needed to batch faces.
     for (const spec of STASH_SENSE_EMBEDDERS) {

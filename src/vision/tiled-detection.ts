@@ -5,9 +5,12 @@ import { boxArea, intersectionArea, iou, nonMaxSuppression } from './nms.js';
 import { planTiles, touchesInnerEdge, type TilePlanOptions } from './tiling.js';
 import { clampBox } from './face-boxes.js';
 
-/** A detector that looks at one region of a frame (resized to its input) and reports boxes in frame pixels. */
+/**
+ * A detector that looks at regions of a frame (each resized to its input) and reports boxes in frame pixels,
+ * one list per region; it runs them in as few model calls as its batch allows.
+ */
 export interface RegionDetector {
-  detectRegion(image: RgbImage, region: Box): Promise<FaceCandidate[]>;
+  detectRegions(image: RgbImage, regions: readonly Box[]): Promise<FaceCandidate[][]>;
 }
 
 export interface TiledDetectionOptions {
@@ -30,30 +33,34 @@ export async function detectTiled(detector: RegionDetector, image: RgbImage, opt
   const { width, height } = image;
   const whole: FaceCandidate[] = [];
   const fromTiles: FaceCandidate[] = [];
-  for (const [index, tile] of planTiles(width, height, options.tiles).entries()) {
-    const region = pixelRegion(tile, width, height);
-    for (const face of await detector.detectRegion(image, region)) {
+  const regions = planTiles(width, height, options.tiles).map((tile) => pixelRegion(tile, width, height));
+  for (const [index, faces] of (await detector.detectRegions(image, regions)).entries()) {
+    for (const face of faces) {
       // A face cut by a tile edge also lies whole in a neighbouring tile or in a coarser region.
-      if (index > 0 && touchesInnerEdge(face.box, region, width, height)) continue;
+      if (index > 0 && touchesInnerEdge(face.box, regions[index]!, width, height)) continue;
       (index === 0 ? whole : fromTiles).push(face);
     }
   }
   const merged = suppressContained(nonMaxSuppression([...whole, ...fromTiles], options.iouThreshold), options.containedFraction);
-  const confirmed: FaceCandidate[] = [];
-  for (const face of merged) {
-    if (whole.some((other) => iou(other.box, face.box) >= options.iouThreshold)) {
-      confirmed.push(face);
-      continue;
-    }
+  const seenWhole = (face: FaceCandidate) => whole.some((other) => iou(other.box, face.box) >= options.iouThreshold);
+  const unconfirmed = merged.filter((face) => !seenWhole(face));
+  // Every context window of every tile-only face in one look: a batch costs less than stopping early saves.
+  const factors = options.verifyContextFactors;
+  const windows = unconfirmed.flatMap((face) => factors.map((factor) => contextWindow(face.box, factor, width, height)));
+  const looks = windows.length > 0 ? await detector.detectRegions(image, windows) : [];
+  const verified = new Map<FaceCandidate, number>();
+  unconfirmed.forEach((face, i) => {
     let score = face.score;
-    for (const factor of options.verifyContextFactors) {
-      const again = await detector.detectRegion(image, contextWindow(face.box, factor, width, height));
+    for (const again of looks.slice(i * factors.length, (i + 1) * factors.length)) {
       score = Math.min(score, Math.max(0, ...again.filter((other) => iou(other.box, face.box) >= options.iouThreshold).map((other) => other.score)));
-      if (score < options.threshold) break;
     }
-    if (score >= options.threshold) confirmed.push({ ...face, score });
-  }
-  return confirmed;
+    verified.set(face, score);
+  });
+  return merged.flatMap((face) => {
+    const score = verified.get(face);
+    if (score === undefined) return [face];
+    return score >= options.threshold ? [{ ...face, score }] : [];
+  });
 }
 
 /** Drops faces lying mostly inside a bigger face that scores at least as high (eyes, a cheek, glasses). */

@@ -54,6 +54,8 @@ export interface VisionConfig {
   modelsDir: string;
   profile: 'embedded' | 'stash-sense';
   executionProvider: ExecutionProviderSetting;
+  /** CUDA_DEVICE: the GPU (as the process sees them) sessions run on; default 0. */
+  cudaDeviceId?: number;
   maxImagePixels: number;
   detectionThreshold: number;
   flip: boolean;

@@ -162,6 +162,36 @@ describe('vision pipeline (embedded profile, real models and photos)', () => {
     }
   });
 
+  it('finds the same faces and embeddings with tiles, windows, landmark crops and crops batched as one at a time', async () => {
+    const oneByOne = await createVisionPipeline(config, silentLogger, { detectBatchSize: 1, landmarkBatchSize: 1, embedBatchSize: 1 });
+    try {
+      // A group photo in a 1080p frame with a small face beside it: whole-frame faces, a tile-only face and
+      // its context windows all run.
+      const small = await sharp(read('people/biden/01.jpg')).resize({ height: 250 }).toBuffer();
+      const group = await sharp(read('groups/obama-biden-2.jpg')).resize({ height: 700 }).toBuffer();
+      const frame = await vision.decodeImage(
+        await sharp({ create: { width: 1920, height: 1080, channels: 3, background: { r: 96, g: 104, b: 112 } } })
+          .composite([{ input: group, left: 40, top: 90 }, { input: small, left: 1500, top: 300 }])
+          .jpeg({ quality: 92 })
+          .toBuffer(),
+      );
+      const batched = await vision.embedFaces(frame, await vision.detectFaces(frame));
+      const single = await oneByOne.embedFaces(frame, await oneByOne.detectFaces(frame));
+      expect(batched.length).toBeGreaterThanOrEqual(4);
+      expect(batched.some((face) => face.box.height < 60)).toBe(true);
+      expect(single).toHaveLength(batched.length);
+      batched.forEach((face, i) => {
+        const other = single[i]!;
+        expect(Math.abs(face.score - other.score)).toBeLessThan(1e-5);
+        for (const key of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(face.box[key] - other.box[key])).toBeLessThan(1e-3);
+        face.landmarks.forEach(([x, y], k) => expect(Math.hypot(x - other.landmarks[k]![0], y - other.landmarks[k]![1])).toBeLessThan(1e-3));
+        expect(cosineDistance(embeddingOf(face), embeddingOf(other))).toBeLessThan(1e-6);
+      });
+    } finally {
+      await oneByOne.close();
+    }
+  });
+
   it('locates landmarks itself when a face comes without them', async () => {
     const image = await vision.decodeImage(read('people/rose_leslie/02.jpg'));
     const [face] = await vision.detectFaces(image);

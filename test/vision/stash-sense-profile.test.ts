@@ -49,9 +49,11 @@ beforeAll(async () => {
   }
   models = await openStashSenseProfile({
     paths,
-    sessions: createSessionFactory('cpu', { intraOpNumThreads: 1, allowSpinning: false }, silentLogger),
+    sessions: createSessionFactory('cpu', { intraOpNumThreads: 1, allowSpinning: false, cudaDeviceId: 0 }, silentLogger),
     detectionThreshold: 0.5,
     embedBatchSize: 2,
+    detectBatchSize: 1,
+    landmarkBatchSize: 1,
     logger: silentLogger,
   });
 });

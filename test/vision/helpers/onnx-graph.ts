@@ -1,29 +1,9 @@
 // Writes tiny ONNX models for tests with the project's protobuf writer: enough of onnx.proto3 for constant
 // outputs and a few shape ops, so a test can see exactly what a model was fed or make it say what it wants.
-import {
-  encodeLengthDelimited,
-  encodePackedVarints,
-  encodeString,
-  encodeVarintField,
-  writeFields,
-} from '../../../src/vision/protobuf.js';
+import { encodeLengthDelimited, encodeString, encodeVarintField, writeFields } from '../../../src/vision/protobuf.js';
+import { encodeNode, encodeTensor, encodeValueInfo, type Dim, type NodeSpec, type TensorValue } from '../../../src/vision/onnx-encode.js';
 
-export type Dim = number | string;
-
-export interface TensorValue {
-  name: string;
-  dims: number[];
-  /** float32 or int64 values. */
-  values: Float32Array | BigInt64Array;
-}
-
-export interface NodeSpec {
-  op: string;
-  inputs: string[];
-  outputs: string[];
-  /** Integer and integer-list attributes. */
-  attributes?: Record<string, number | number[]>;
-}
+export type { Dim, NodeSpec, TensorValue };
 
 export interface GraphSpec {
   inputs: { name: string; dims: Dim[] }[];
@@ -32,9 +12,6 @@ export interface GraphSpec {
   nodes: NodeSpec[];
   opset?: number;
 }
-
-const FLOAT = 1;
-const INT64 = 7;
 
 export function buildOnnxModel(spec: GraphSpec): Uint8Array {
   const graph = writeFields([
@@ -59,41 +36,4 @@ export function int64s(name: string, values: number[]): TensorValue {
 
 export function floats(name: string, dims: number[], values: ArrayLike<number>): TensorValue {
   return { name, dims, values: Float32Array.from(values) };
-}
-
-function encodeNode(node: NodeSpec, name: string): Uint8Array {
-  return writeFields([
-    ...node.inputs.map((input) => encodeLengthDelimited(1, encodeString(input))),
-    ...node.outputs.map((output) => encodeLengthDelimited(2, encodeString(output))),
-    encodeLengthDelimited(3, encodeString(name)),
-    encodeLengthDelimited(4, encodeString(node.op)),
-    ...Object.entries(node.attributes ?? {}).map(([key, value]) =>
-      encodeLengthDelimited(
-        5,
-        Array.isArray(value)
-          ? writeFields([encodeLengthDelimited(1, encodeString(key)), encodeLengthDelimited(8, encodePackedVarints(value.map(BigInt))), encodeVarintField(20, 7n)])
-          : writeFields([encodeLengthDelimited(1, encodeString(key)), encodeVarintField(3, BigInt(value)), encodeVarintField(20, 2n)]),
-      ),
-    ),
-  ]);
-}
-
-function encodeTensor(tensor: TensorValue): Uint8Array {
-  const raw = new Uint8Array(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength);
-  return writeFields([
-    encodeLengthDelimited(1, encodePackedVarints(tensor.dims.map(BigInt))),
-    encodeVarintField(2, BigInt(tensor.values instanceof Float32Array ? FLOAT : INT64)),
-    encodeLengthDelimited(8, encodeString(tensor.name)),
-    encodeLengthDelimited(9, raw),
-  ]);
-}
-
-function encodeValueInfo(name: string, dims: Dim[]): Uint8Array {
-  const shape = writeFields(
-    dims.map((dim) =>
-      encodeLengthDelimited(1, typeof dim === 'number' ? encodeVarintField(1, BigInt(dim)) : encodeLengthDelimited(2, encodeString(dim))),
-    ),
-  );
-  const tensorType = writeFields([encodeVarintField(1, BigInt(FLOAT)), encodeLengthDelimited(2, shape)]);
-  return writeFields([encodeLengthDelimited(1, encodeString(name)), encodeLengthDelimited(2, encodeLengthDelimited(1, tensorType))]);
 }
