@@ -4,3 +4,4 @@ export { shoulderHipRatio, SHOULDER_HIP_RULES, KEYPOINT } from './shoulder-hip.j
 export { medianRatio, bodyReferenceOf, type BodyReference } from './reference.js';
 export { openMoveNet, packagedMoveNetFiles, MOVENET_INPUT_SIDE, type PoseEstimator, type MoveNetFiles } from './movenet.js';
 export { createBodySignal, type BodySignal } from './body-signal.js';
+export { adjustForBody, bodyMultiplier, BODY_ADJUST, type BodyEffect, type BodySkipReason, type BodyPolicy, type BodyAdjustOptions } from './body-adjust.js';
