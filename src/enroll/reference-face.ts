@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { NewFace } from '../faces/index.js';
+import type { BodySignal } from '../pose/index.js';
 import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
 import type { EnrollPolicy } from './enroll-service.js';
 
 /**
  * The one face a reference photo contributes: the largest confident one, embedded, keyed by the photo's
  * content hash so the same photo is never enrolled twice. `where` names the photo in the skip reason.
+ * With a body signal, the photo's shoulder/hip ratio under that face comes along when it gives one.
  */
 export async function embedReferenceFace(
   vision: VisionPipeline,
@@ -13,7 +15,8 @@ export async function embedReferenceFace(
   bytes: Uint8Array,
   sourcePath: string,
   where = '',
-): Promise<{ face: NewFace } | { skip: string }> {
+  body?: BodySignal,
+): Promise<{ face: NewFace; bodyRatio?: number } | { skip: string }> {
   const sourceHash = createHash('sha256').update(bytes).digest('hex');
   const image = await vision.decodeImage(bytes);
   const confident = (await vision.detectFaces(image)).filter(
@@ -23,5 +26,7 @@ export async function embedReferenceFace(
   if (!primary) return { skip: `no confident face${where} (score ≥ ${policy.minScore}, ≥ ${policy.minFacePx} px)` };
   const [embedded] = await vision.embedFaces(image, [primary]);
   if (!embedded) return { skip: 'the face could not be embedded' };
-  return { face: { sourceHash, sourcePath, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings } };
+  const face = { sourceHash, sourcePath, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings };
+  const measured = body ? await body.measure(image, embedded.box) : undefined;
+  return measured?.kind === 'measured' ? { face, bodyRatio: measured.shoulderHipRatio } : { face };
 }
