@@ -7,6 +7,7 @@ import { createVideoFrameSource } from './frames/index.js';
 import { createHealthService, stashNotConfigured, type StashProbe } from './health/index.js';
 import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
 import type { Logger } from './logger.js';
+import { createBodySignal, openMoveNet, type BodySignal } from './pose/index.js';
 import { openStateDatabase, type StateDatabase } from './state/index.js';
 import { checkStash, createStashClient, type StashClient } from './stash/index.js';
 import { startJobRunner, type JobRunner } from './jobs/index.js';
@@ -62,6 +63,16 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
 
+    // Loaded only when the signal is on: the pose model costs start-up time and memory nobody else needs.
+    let body: BodySignal | undefined;
+    if (config.signals.body) {
+      const started = performance.now();
+      body = createBodySignal(await openMoveNet());
+      const opened = body;
+      closers.push(async () => opened.close());
+      log.info('body signal loaded', { model: 'movenet-lightning', ms: Math.round(performance.now() - started) });
+    } else log.info('body signal off (ENABLE_BODY_SIGNAL=false)');
+
     const state = await openStateDatabase(config.paths.dataDir, logger.child('state'));
     closers.push(() => state.close());
     log.info('recommendations database opened', { file: state.file });
@@ -87,6 +98,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       faces,
       limits: { maxBytes: config.server.maxUploadBytes, urlTimeoutMs: config.fetch.urlTimeoutMs },
       defaults: { ...config.match, searchK: 50 },
+      ...(body ? { body } : {}),
       logger: logger.child('identify'),
     });
     const video = createVideoFrameSource({ logger: logger.child('frames'), defaults: { concurrency: config.scene.ffmpegConcurrency } });
@@ -105,6 +117,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         taggedBoost: 0.03,
         topK: 3,
       },
+      ...(body ? { body } : {}),
       logger: logger.child('scenes'),
     });
     const stashMedia = createStashMediaIdentifyService({
@@ -133,7 +146,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
       return runner;
     });
-    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
+    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, ...(body ? { body } : {}), logger: logger.child('enroll') });
     // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
     const upstreamImport = createImportService({
       dataDir: config.paths.dataDir,

@@ -2,7 +2,9 @@ import { SenseError } from '../errors.js';
 import type { FaceDatabase, StashId } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { rankFaceCandidates } from '../match/index.js';
+import type { BodyEffect, BodySignal } from '../pose/index.js';
 import type { Box, EmbeddedFace, StageTimings, VisionPipeline } from '../vision/index.js';
+import { applyBodyToFaces } from './body-step.js';
 import { readImageSource, type ImageSource, type ImageSourceLimits } from './image-source.js';
 
 export interface IdentifyOptions {
@@ -26,6 +28,8 @@ export interface Candidate {
   imageUrl: string | null;
   distance: number;
   confidence: number;
+  /** The body signal's factor on `confidence`; absent when the body signal did not adjust this result. */
+  bodyMultiplier?: number;
 }
 
 export type FaceStatus = 'MATCHED' | 'UNKNOWN';
@@ -35,6 +39,8 @@ export interface IdentifiedFace {
   score: number;
   status: FaceStatus;
   candidates: Candidate[];
+  /** What the body signal did; absent when it is off. */
+  body?: BodyEffect;
 }
 
 export interface IdentifyTimings extends StageTimings {
@@ -62,10 +68,12 @@ export interface IdentifyServiceDeps {
   faces: () => FaceDatabase;
   limits: ImageSourceLimits;
   defaults: MatchDefaults;
+  /** The body-proportion signal, when ENABLE_BODY_SIGNAL is on. */
+  body?: BodySignal;
   logger: Logger;
 }
 
-export function createIdentifyService({ vision, faces, limits, defaults, logger }: IdentifyServiceDeps): IdentifyService {
+export function createIdentifyService({ vision, faces, limits, defaults, body, logger }: IdentifyServiceDeps): IdentifyService {
   const matchFaces: IdentifyService['matchFaces'] = (detected, options = {}) => {
     const started = performance.now();
     const database = faces();
@@ -99,7 +107,9 @@ export function createIdentifyService({ vision, faces, limits, defaults, logger 
       resolveOptions(options, defaults); // bad options fail before any download or decoding
       const bytes = await readImageSource(source, limits, signal);
       const analysis = await vision.analyzeImage(bytes);
-      const { faces: identified, searchMs } = matchFaces(analysis.faces, options);
+      const matched = matchFaces(analysis.faces, options);
+      const searchMs = matched.searchMs;
+      const identified = body ? await applyBodyToFaces(body, faces(), analysis.image, matched.faces) : matched.faces;
       const totalMs = performance.now() - started;
       logger.info('image identified', {
         source: source.kind,

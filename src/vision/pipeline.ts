@@ -149,7 +149,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
       timings.decodeMs = performance.now() - start;
       const faces = await embed(image, await detect(image, timings), timings);
       logger.debug('image analysed', { width: image.width, height: image.height, faces: faces.length, ms: Math.round(performance.now() - start) });
-      return { width: image.width, height: image.height, faces, timings };
+      return { width: image.width, height: image.height, image, faces, timings };
     },
     cropFace: (image, box, sizePx) => cropSquareJpeg(image, box, sizePx, CROP_MARGIN),
     async close() {
