@@ -69,7 +69,7 @@ export function createEnrollService(deps: {
 
   return {
     enrollFromStash: (options) => enrollFromStash({ ...deps, stash: deps.stash() }, options),
-    rebuildBodyReferences(options = {}) {
+    async rebuildBodyReferences(options = {}) {
       if (!body) throw new SenseError('BAD_INPUT', 'The body signal is off (ENABLE_BODY_SIGNAL=false); turn it on to rebuild body references');
       return rebuildBodyReferences({ vision, faces: deps.faces, body, stash: configuredStash(deps.stash), logger }, options);
     },

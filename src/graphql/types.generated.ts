@@ -66,7 +66,7 @@ export type Box = {
 export type Candidate = {
   __typename?: 'Candidate';
   aliases: Array<Scalars['String']['output']>;
-  /** The body signal's factor on confidence (0.9–1); null when the body signal did not adjust this result. */
+  /** The body signal's factor on confidence (0.9–1): 1 when it did not adjust this result, null when it is off. */
   bodyMultiplier?: Maybe<Scalars['Float']['output']>;
   /** 0–1, higher is surer; 0.5 at the match threshold. */
   confidence: Scalars['Float']['output'];
@@ -296,7 +296,7 @@ export type LinkedCandidate = {
   __typename?: 'LinkedCandidate';
   aliases: Array<Scalars['String']['output']>;
   alreadyTagged: Scalars['Boolean']['output'];
-  /** The body signal's factor on confidence (0.9–1); null when the body signal did not adjust this result. */
+  /** The body signal's factor on confidence (0.9–1): 1 when it did not adjust this result, null when it is off. */
   bodyMultiplier?: Maybe<Scalars['Float']['output']>;
   confidence: Scalars['Float']['output'];
   country?: Maybe<Scalars['String']['output']>;

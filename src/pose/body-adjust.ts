@@ -72,16 +72,17 @@ export function adjustForBody<T extends { performerId: string; confidence: numbe
     candidates: candidates.map((candidate) => ({ ...candidate, bodyMultiplier: 1 })),
     effect: { used: false, shoulderHipRatio: ratio, reason, changedBestMatch: false },
   });
-  if (!measurement) return unchanged('NOT_MEASURED', null);
-  if (measurement.kind === 'none') return unchanged(measurement.reason, null);
-  const ratio = measurement.shoulderHipRatio;
+  const ratio = measurement?.kind === 'measured' ? measurement.shoulderHipRatio : null;
   const best = candidates[0];
   if (!best) return unchanged('NO_CANDIDATES', ratio);
-  if (!candidates.some((candidate) => references.has(candidate.performerId))) return unchanged('NO_REFERENCE', ratio);
   if (best.confidence >= policy.confidentMatch) return unchanged('CONFIDENT_FACE_MATCH', ratio);
+  if (!candidates.some((candidate) => references.has(candidate.performerId))) return unchanged('NO_REFERENCE', ratio);
+  if (!measurement) return unchanged('NOT_MEASURED', null);
+  if (measurement.kind === 'none') return unchanged(measurement.reason, null);
+  const measuredRatio = measurement.shoulderHipRatio;
 
   const adjusted = candidates.map((candidate, order) => {
-    const multiplier = bodyMultiplier(ratio, references.get(candidate.performerId)?.shoulderHipRatio, policy);
+    const multiplier = bodyMultiplier(measuredRatio, references.get(candidate.performerId)?.shoulderHipRatio, policy);
     return { candidate: { ...candidate, confidence: candidate.confidence * multiplier, bodyMultiplier: multiplier }, order };
   });
   const mayLead = options.mayLead ?? (() => true);
@@ -92,6 +93,6 @@ export function adjustForBody<T extends { performerId: string; confidence: numbe
   const ordered = adjusted.map((item) => item.candidate);
   return {
     candidates: ordered,
-    effect: { used: true, shoulderHipRatio: ratio, reason: null, changedBestMatch: ordered[0]!.performerId !== best.performerId },
+    effect: { used: true, shoulderHipRatio: measuredRatio, reason: null, changedBestMatch: ordered[0]!.performerId !== best.performerId },
   };
 }
