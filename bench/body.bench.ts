@@ -46,9 +46,9 @@ function count(tally: Tally, outcome: Outcome, expected: readonly string[]): voi
   if (outcome.body?.shoulderHipRatio != null) tally.bodyMeasured += 1;
 }
 
-function row(set: string, signal: 'off' | 'on', tally: Tally): BenchRow {
+function row(set: string, signal: 'off' | 'on', tally: Tally, withBody: number | null = null): BenchRow {
   const total = tally.right + tally.wrong + tally.unknown;
-  return { set, 'body signal': signal, items: total, right: tally.right, wrong: tally.wrong, unknown: tally.unknown, 'accuracy %': Number(((100 * tally.right) / total).toFixed(1)), 'body measured': tally.bodyMeasured, 'body used': tally.bodyUsed, 'best match changed': tally.bodyChanged };
+  return { set, 'body signal': signal, items: total, 'faces showing a body': withBody, right: tally.right, wrong: tally.wrong, unknown: tally.unknown, 'accuracy %': Number(((100 * tally.right) / total).toFixed(1)), 'body measured': tally.bodyMeasured, 'body used': tally.bodyUsed, 'best match changed': tally.bodyChanged };
 }
 
 async function withApp<T>(env: Env, body: boolean, work: (app: App) => Promise<T>): Promise<T> {
@@ -62,8 +62,8 @@ async function withApp<T>(env: Env, body: boolean, work: (app: App) => Promise<T
 }
 
 /** Per-photo identification with the signal off, then on, over one enrolled data dir. */
-async function photoSet(dataDir: string, probes: { path: string; expected: string[]; primaryOnly: boolean }[]): Promise<Record<'off' | 'on', Tally>> {
-  const tallies = { off: emptyTally(), on: emptyTally() };
+async function photoSet(dataDir: string, probes: { path: string; expected: string[]; primaryOnly: boolean }[]): Promise<Record<'off' | 'on', Tally> & { withBody: number }> {
+  const tallies = { off: emptyTally(), on: emptyTally(), withBody: 0 };
   for (const signal of ['off', 'on'] as const) {
     await withApp({ DATA_DIR: dataDir }, signal === 'on', async (app) => {
       for (const probe of probes) {
@@ -74,9 +74,26 @@ async function photoSet(dataDir: string, probes: { path: string; expected: strin
           else count(tallies[signal], { name: face.candidates[0]?.name, ...(face.body ? { body: face.body } : {}) }, probe.expected);
         }
       }
+      // How many probe faces show a body at all, whether or not the signal was needed for them.
+      if (signal === 'off') tallies.withBody = await countBodies(app, probes.map((probe) => probe.path));
     });
   }
   return tallies;
+}
+
+/** Faces (all detected) in these images that give a shoulder/hip ratio. */
+async function countBodies(app: App, files: string[]): Promise<number> {
+  const body = createBodySignal(await openMoveNet());
+  let found = 0;
+  try {
+    for (const file of files) {
+      const image = await app.vision.decodeImage(readFileSync(file));
+      for (const face of await app.vision.detectFaces(image)) if ((await body.measure(image, face.box)).kind === 'measured') found += 1;
+    }
+  } finally {
+    body.close();
+  }
+  return found;
 }
 
 /** Ratios of every photo of each person, measured the way enrolment does (largest confident face). */
@@ -130,7 +147,7 @@ export const benchmark: Benchmark = {
         // Group photos: each detected face must be one of the people named, or unknown for the strangers.
         ...groups.map((photo) => ({ path: photo.path, expected: photo.identities.filter((id) => !['eva_longoria', 'bradley_cooper'].includes(id)), primaryOnly: false })),
       ]);
-      rows.push(row('faces (photos)', 'off', faceTallies.off), row('faces (photos)', 'on', faceTallies.on));
+      rows.push(row('faces (photos)', 'off', faceTallies.off, faceTallies.withBody), row('faces (photos)', 'on', faceTallies.on, faceTallies.withBody));
 
       // 2. ../shared/footage: enrol the galleries, identify each clip as a Stash scene.
       const footage = JSON.parse(readFileSync(join(sharedDir, 'footage/manifest.json'), 'utf8')) as { people: Record<string, string>; scenes: { file: string; truth: string[] }[] };
@@ -155,6 +172,19 @@ export const benchmark: Benchmark = {
         const env = { DATA_DIR: footageData, STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '' };
         await withApp(env, true, (app) => app.services.enroll.enrollFolder(join(temp.path, 'footage-people')));
         const sceneTallies = { off: emptyTally(), on: emptyTally() };
+        // Faces in 10 frames per clip that show a body (clip frames as JPEG, every face measured).
+        let clipBodies = 0;
+        const clipFrames: string[] = [];
+        for (const [i, scene] of footage.scenes.entries()) {
+          const dir = join(temp.path, `frames-${i}`);
+          mkdirSync(dir);
+          const meta = await probeClip(join(sharedDir, 'footage', scene.file));
+          await run('ffmpeg', ['-v', 'error', '-i', join(sharedDir, 'footage', scene.file), '-vf', `fps=${(10 / meta.duration).toFixed(4)}`, '-frames:v', '10', join(dir, '%02d.jpg')]);
+          clipFrames.push(...readdirSync(dir).map((file) => join(dir, file)));
+        }
+        await withApp(env, false, async (app) => {
+          clipBodies = await countBodies(app, clipFrames);
+        });
         for (const signal of ['off', 'on'] as const) {
           await withApp(env, signal === 'on', async (app) => {
             for (const [i, scene] of footage.scenes.entries()) {
@@ -163,7 +193,10 @@ export const benchmark: Benchmark = {
             }
           });
         }
-        rows.push(row('footage (scene persons)', 'off', sceneTallies.off), row('footage (scene persons)', 'on', sceneTallies.on));
+        const shown = `${clipBodies} in ${clipFrames.length} frames`;
+        rows.push(row('footage (scene persons)', 'off', sceneTallies.off, null), row('footage (scene persons)', 'on', sceneTallies.on, null));
+        rows[rows.length - 1]!['faces showing a body'] = shown;
+        rows[rows.length - 2]!['faces showing a body'] = shown;
       } finally {
         await double.close();
       }
@@ -185,7 +218,7 @@ export const benchmark: Benchmark = {
         ...protocol.probes.filter((probe) => !probe.known).slice(0, Math.round(lfwSample / 2)).map((probe) => ({ path: join(sharedDir, 'lfw-dev', probe.file), expected: [], primaryOnly: true })),
       ];
       const lfwTallies = await photoSet(lfwData, lfwProbes);
-      rows.push(row(`lfw-dev sample (${sampledPeople.size} people)`, 'off', lfwTallies.off), row(`lfw-dev sample (${sampledPeople.size} people)`, 'on', lfwTallies.on));
+      rows.push(row(`lfw-dev sample (${sampledPeople.size} people)`, 'off', lfwTallies.off, lfwTallies.withBody), row(`lfw-dev sample (${sampledPeople.size} people)`, 'on', lfwTallies.on, lfwTallies.withBody));
 
       // Ratio distributions per person, over every photo of the faces and footage sets.
       const facesPeople = new Map<string, string[]>();
