@@ -4,14 +4,17 @@ import type { BodyCrop } from './types.js';
 /**
  * Crop geometry around a face box, in face-box units. A face box is about one head high; hips sit about
  * 3–3.5 heads below the chin, so 6.5 face heights below the face shows the hips with room to spare, and
- * 2 face widths either side of the face centre holds turned shoulders and hips. Narrower crops keep a
- * neighbour's limbs out: single-pose MoveNet on a whole frame mixes two people's keypoints.
+ * 2 face widths beside the face on each side (5 in all) holds turned shoulders and hips. A crop per person
+ * keeps a neighbour's limbs out: single-pose MoveNet on a whole frame mixes two people's keypoints.
  */
 export const BODY_CROP = {
   aboveFaceHeights: 0.5,
   belowFaceHeights: 6.5,
   sideFaceWidths: 2,
-  /** With fewer face heights of image below the face, the hips cannot be in the picture: no pose run. */
+  /**
+   * With fewer face heights of image below the face the hips cannot be in the picture: no pose run. On the
+   * shared photos the hips sat 2.8 (embedded detector's box) face heights below the face.
+   */
   minBelowFaceHeights: 3,
 } as const;
 
