@@ -691,7 +691,7 @@ export type StashId = {
 
 export type StashImageFace = {
   __typename?: 'StashImageFace';
-  /** What the body-proportion signal did for this person (the median ratio over their frames); null when it is off. */
+  /** What the body-proportion signal did for this face; null when it is off. */
   body?: Maybe<BodySignalEffect>;
   box: Box;
   candidates: Array<LinkedCandidate>;
