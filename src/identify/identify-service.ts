@@ -28,7 +28,7 @@ export interface Candidate {
   imageUrl: string | null;
   distance: number;
   confidence: number;
-  /** The body signal's factor on `confidence`; absent when the body signal did not adjust this result. */
+  /** The body signal's factor on `confidence` (1 when it did not adjust it); absent when the signal is off. */
   bodyMultiplier?: number;
 }
 
