@@ -56,12 +56,16 @@ RUN --mount=type=cache,target=/root/.npm \
     npm run models:fetch
 RUN if [ "$BAKE_STASH_SENSE_MODELS" = true ]; then node bin/stash-sense.js models fetch --profile stash-sense; fi
 # bin/stash-sense.js runs src/ through tsx whenever src/ exists, so src/ must not ship. onnxruntime-node
-# carries binaries for every platform; only this one's stay (about 250 MB less).
+# carries binaries for every platform; only this one's stay (about 250 MB less). The body signal needs only
+# MoveNet from @vladmandic/human's models/ (its other models, demo and sources go: about 30 MB less).
 RUN --mount=type=cache,target=/root/.npm \
     npm prune --omit=dev --no-audit --no-fund \
  && rm -rf src tsconfig.json tsconfig.build.json \
  && platform="$(node -p 'process.platform + "/" + process.arch')" \
- && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d ! -path "*/$platform" -exec rm -rf {} +
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d ! -path "*/$platform" -exec rm -rf {} + \
+ && find node_modules/@vladmandic/human/models -type f ! -name 'movenet-lightning.*' -delete \
+ && rm -rf node_modules/@vladmandic/human/demo node_modules/@vladmandic/human/assets node_modules/@vladmandic/human/src \
+ && test -f node_modules/@vladmandic/human/models/movenet-lightning.bin
 
 FROM base AS runtime-base
 RUN apt-get update \

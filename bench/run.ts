@@ -13,6 +13,7 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   scene: async () => (await import('./scene.bench.js')).benchmark,
   recommendations: async () => (await import('./recommendations.bench.js')).benchmark,
   accuracy: async () => (await import('./accuracy.bench.js')).benchmark,
+  body: async () => (await import('./body.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);

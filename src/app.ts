@@ -8,6 +8,7 @@ import { createHealthService, stashNotConfigured, type StashProbe } from './heal
 import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
 import type { Logger } from './logger.js';
 import { matchPolicyFor } from './match/index.js';
+import { createBodySignal, openMoveNet, type BodySignal } from './pose/index.js';
 import { openStateDatabase, type StateDatabase } from './state/index.js';
 import { checkStash, createStashClient, type StashClient } from './stash/index.js';
 import { startJobRunner, type JobRunner } from './jobs/index.js';
@@ -68,6 +69,16 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
 
+    // Loaded only when the signal is on: the pose model costs start-up time and memory nobody else needs.
+    let body: BodySignal | undefined;
+    if (config.signals.body) {
+      const started = performance.now();
+      body = createBodySignal(await openMoveNet());
+      const opened = body;
+      closers.push(async () => opened.close());
+      log.info('body signal loaded', { model: 'movenet-lightning', ms: Math.round(performance.now() - started) });
+    } else log.info('body signal off (ENABLE_BODY_SIGNAL=false)');
+
     const state = await openStateDatabase(config.paths.dataDir, logger.child('state'));
     closers.push(() => state.close());
     log.info('recommendations database opened', { file: state.file });
@@ -97,6 +108,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       faces,
       limits: { maxBytes: config.server.maxUploadBytes, urlTimeoutMs: config.fetch.urlTimeoutMs, allowPrivateUrls: config.fetch.allowPrivateUrls },
       defaults: { topK: config.match.topK, policy: matchPolicy, searchK: 50 },
+      ...(body ? { body } : {}),
       logger: logger.child('identify'),
     });
     const video = createVideoFrameSource({ logger: logger.child('frames'), defaults: { concurrency: config.scene.ffmpegConcurrency } });
@@ -116,6 +128,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         topK: 3,
         batchFrames: config.scene.batchFrames,
       },
+      ...(body ? { body } : {}),
       logger: logger.child('scenes'),
     });
     const stashMedia = createStashMediaIdentifyService({
@@ -159,7 +172,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     // Enrolment takes the faces identification finds (same detector threshold); agreement between a performer's
     // photos, at the profile's same-person distance, decides which face of a group photo is theirs.
     const enrollPolicy = { minScore: config.vision.detectionThreshold, minFacePx: 32, agreeDistance: fixedDistance, maxFacesPerPhoto: 8 };
-    const enroll = createEnrollService({ vision, faces, stash, policy: enrollPolicy, logger: logger.child('enroll') });
+    const enroll = createEnrollService({ vision, faces, stash, policy: enrollPolicy, ...(body ? { body } : {}), logger: logger.child('enroll') });
     // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
     const upstreamImport = createImportService({
       dataDir: config.paths.dataDir,

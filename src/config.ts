@@ -37,7 +37,8 @@ export interface Config {
   fetch: { urlTimeoutMs: number; maxDownloadBytes: number; allowPrivateUrls: boolean };
   stash: { url: string; apiKey: string | null; timeoutMs: number } | null;
   scene: { frameCount: number; ffmpegConcurrency: number; batchFrames: number };
-  signals: { body: boolean; tattoo: boolean };
+  /** The tattoo signal is not in this build: ENABLE_TATTOO_SIGNAL=true stops start-up, so it is always false here. */
+  signals: { body: boolean; tattoo: false };
   tagBack: { suggestedTag: string };
   stashBox: { requestsPerMinute: number; timeoutMs: number; retries: number };
   logLevel: LogLevel;
@@ -123,7 +124,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       batchFrames: read.integer('SCENE_BATCH_FRAMES', DEFAULT_SCENE_BATCH_FRAMES, { min: 1, max: 64 }),
       ffmpegConcurrency: read.integer('FFMPEG_CONCURRENCY', 2, { min: 1, max: 32 }),
     },
-    signals: { body: read.boolean('ENABLE_BODY_SIGNAL', true), tattoo: read.boolean('ENABLE_TATTOO_SIGNAL', false) },
+    signals: { body: read.boolean('ENABLE_BODY_SIGNAL', true), tattoo: false },
     tagBack: { suggestedTag: read.string('SUGGESTED_TAG', 'Stash Sense: identified') },
     stashBox: {
       // Half of Stash's own default (240 a minute per stash-box): the sidecar's checks run beside the user's own tagging.
@@ -133,6 +134,9 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
     },
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
+  if (read.boolean('ENABLE_TATTOO_SIGNAL', false)) {
+    problems.push('ENABLE_TATTOO_SIGNAL: the tattoo signal is not available in this build of Stash Sense; set ENABLE_TATTOO_SIGNAL=false (or remove it)');
+  }
   if (env.STASH_API_KEY && !stashUrl) problems.push('STASH_API_KEY: is set but STASH_URL is not; set STASH_URL to your Stash address');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

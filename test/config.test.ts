@@ -42,6 +42,23 @@ describe('loadConfig', () => {
     expect(config.stash).toEqual({ url: 'http://stash.local:9999', apiKey: 'k', timeoutMs: 30000 });
     expect(config.server.port).toBe(6000);
   });
+
+  it('turns the body signal on by default and off with ENABLE_BODY_SIGNAL=false', () => {
+    expect(loadConfig({}).signals.body).toBe(true);
+    expect(loadConfig({ ENABLE_BODY_SIGNAL: 'false' }).signals.body).toBe(false);
+  });
+
+  it('stops start-up when the tattoo signal is asked for, saying it is not in this build', () => {
+    expect(loadConfig({ ENABLE_TATTOO_SIGNAL: 'false' }).signals.tattoo).toBe(false);
+    let caught: unknown;
+    try {
+      loadConfig({ ENABLE_TATTOO_SIGNAL: 'true' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems).toEqual([expect.stringMatching(/^ENABLE_TATTOO_SIGNAL: the tattoo signal is not available in this build/)]);
+  });
 });
 
 describe('security settings', () => {

@@ -30,10 +30,20 @@ export interface LinkedCandidate {
   alreadyTagged: boolean;
   stashIds: { endpoint: string; stashId: string }[];
   link: { rule: LinkRule; stashPerformerId: string | null; stashPerformerName: string | null };
+  /** The body signal's factor on confidence: 1 when it did not adjust it, null when the signal is off. */
+  bodyMultiplier: number | null;
+}
+
+/** What the body-proportion signal did for a scene person (null when the signal is off). */
+export interface BodySignalEffect {
+  used: boolean;
+  shoulderHipRatio: number | null;
+  reason: string | null;
+  changedBestMatch: boolean;
 }
 
 const candidateFields = `
-  performerId name aliases country imageUrl distance confidence frameCount alreadyTagged
+  performerId name aliases country imageUrl distance confidence frameCount alreadyTagged bodyMultiplier
   stashIds { endpoint stashId }
   link { rule stashPerformerId stashPerformerName }`;
 
@@ -63,6 +73,7 @@ export interface ScenePerson {
   thumbnail: string;
   status: FaceStatus;
   candidates: LinkedCandidate[];
+  body: BodySignalEffect | null;
 }
 
 export interface SceneIdentification {
@@ -78,7 +89,7 @@ export interface SceneIdentification {
 const sceneIdentificationFields = `
   sceneId title identifiedAt framesRead facesDetected
   sources { source frames faces error }
-  persons { personId faceCount frameCount thumbnail status candidates { ${candidateFields} } }`;
+  persons { personId faceCount frameCount thumbnail status candidates { ${candidateFields} } body { used shoulderHipRatio reason changedBestMatch } }`;
 
 export const identifySceneMutation = operation<{ identifyScene: SceneIdentification }, { sceneId: string; options: { topK?: number } }>(
   `mutation StashSenseIdentifyScene($sceneId: ID!, $options: SceneIdentifyOptions) {

@@ -3,6 +3,8 @@ import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { listPerformers, type StashClient, type StashPerformer } from '../stash/index.js';
 import type { VisionPipeline } from '../vision/index.js';
+import type { BodySignal } from '../pose/index.js';
+import { recordBodyRatios } from './body-references.js';
 import type { EnrollPolicy, EnrollProgress } from './enroll-service.js';
 import { embedReferenceFace } from './reference-face.js';
 
@@ -25,6 +27,7 @@ export interface StashEnrollOptions {
 interface Pending {
   performer: NewPerformer;
   face: NewFace;
+  bodyRatio?: number;
 }
 
 /**
@@ -32,7 +35,7 @@ interface Pending {
  * IDs and aliases. Performers whose image has no confident face are reported, not enrolled.
  */
 export async function enrollFromStash(
-  deps: { vision: VisionPipeline; faces: () => FaceDatabase; stash: StashClient; policy: EnrollPolicy; logger: Logger },
+  deps: { vision: VisionPipeline; faces: () => FaceDatabase; stash: StashClient; policy: EnrollPolicy; body?: BodySignal; logger: Logger },
   options: StashEnrollOptions = {},
 ): Promise<StashEnrollSummary> {
   const started = performance.now();
@@ -50,7 +53,11 @@ export async function enrollFromStash(
     const batch = pending;
     pending = [];
     const written = await database.write((writer) => {
-      for (const { performer, face } of batch) writer.addFace(writer.upsertPerformer(performer), face);
+      const added = batch.map(({ performer, face, bodyRatio }) => {
+        const performerId = writer.upsertPerformer(performer);
+        return { performerId, faceId: writer.addFace(performerId, face), ...(bodyRatio === undefined ? {} : { bodyRatio }) };
+      });
+      recordBodyRatios(writer, added);
     });
     facesAdded += written.facesAdded;
     performersAdded += written.performersAdded;
@@ -65,7 +72,7 @@ export async function enrollFromStash(
         const outcome = await embedPerformer(deps, performer, options.signal);
         if ('skip' in outcome) skipped.push({ performerId: performer.id, name: performer.name, reason: outcome.skip });
         else if (database.hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
-        else pending.push({ performer: toNewPerformer(performer), face: outcome.face });
+        else pending.push({ performer: toNewPerformer(performer), ...outcome });
       } catch (error: unknown) {
         if (!isSenseError(error) || ['STASH_UNAVAILABLE', 'STASH_AUTH', 'CANCELLED'].includes(error.code)) throw error;
         skipped.push({ performerId: performer.id, name: performer.name, reason: error.message });
@@ -81,13 +88,13 @@ export async function enrollFromStash(
 }
 
 async function embedPerformer(
-  deps: { vision: VisionPipeline; stash: StashClient; policy: EnrollPolicy },
+  deps: { vision: VisionPipeline; stash: StashClient; policy: EnrollPolicy; body?: BodySignal },
   performer: StashPerformer,
   signal?: AbortSignal,
-): Promise<{ face: NewFace } | { skip: string }> {
+): Promise<{ face: NewFace; bodyRatio?: number } | { skip: string }> {
   if (!performer.imageUrl) return { skip: 'no image in Stash' };
   const bytes = new Uint8Array(await deps.stash.fetchMedia(performer.imageUrl, { signal }));
-  return embedReferenceFace(deps.vision, deps.policy, bytes, performer.imageUrl, ' in the performer image');
+  return embedReferenceFace(deps.vision, deps.policy, bytes, performer.imageUrl, ' in the performer image', deps.body);
 }
 
 function toNewPerformer(performer: StashPerformer): NewPerformer {

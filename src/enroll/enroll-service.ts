@@ -4,11 +4,14 @@ import { SenseError, errorMessage, isSenseError } from '../errors.js';
 import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import type { VisionPipeline } from '../vision/index.js';
+import type { BodySignal } from '../pose/index.js';
 import type { StashClient } from '../stash/index.js';
+import { recordBodyRatios } from './body-references.js';
+import { rebuildBodyReferences, type BodyRebuildSummary } from './rebuild-body-references.js';
 import { enrollFromStash, type StashEnrollOptions, type StashEnrollSummary } from './enroll-from-stash.js';
 import { readEnrollmentFolder } from './read-folder.js';
 import { chooseAgreeingFaces, type PhotoFaces } from './choose-faces.js';
-import { embedPhotoFaces } from './reference-face.js';
+import { embedPhotoFaces, measureBodyRatio } from './reference-face.js';
 
 export interface EnrollProgress {
   done: number;
@@ -54,11 +57,13 @@ export interface EnrollPolicy {
 export interface EnrollService {
   enrollFolder(dir: string, options?: EnrollOptions): Promise<EnrollSummary>;
   enrollFromStash(options?: StashEnrollOptions): Promise<StashEnrollSummary>;
+  /** Measures the enrolled photos again and rebuilds every performer's body reference. */
+  rebuildBodyReferences(options?: EnrollOptions): Promise<BodyRebuildSummary>;
 }
 
 interface PendingPerformer {
   performer: NewPerformer;
-  faces: NewFace[];
+  faces: { face: NewFace; bodyRatio?: number }[];
 }
 
 export function createEnrollService(deps: {
@@ -66,12 +71,18 @@ export function createEnrollService(deps: {
   faces: () => FaceDatabase;
   stash: () => StashClient;
   policy: EnrollPolicy;
+  /** When the body signal is on: each photo's body ratio is recorded and performers' references updated. */
+  body?: BodySignal;
   logger: Logger;
 }): EnrollService {
-  const { vision, policy, logger } = deps;
+  const { vision, policy, logger, body } = deps;
 
   return {
     enrollFromStash: (options) => enrollFromStash({ ...deps, stash: deps.stash() }, options),
+    async rebuildBodyReferences(options = {}) {
+      if (!body) throw new SenseError('BAD_INPUT', 'The body signal is off (ENABLE_BODY_SIGNAL=false); turn it on to rebuild body references');
+      return rebuildBodyReferences({ vision, faces: deps.faces, body, stash: configuredStash(deps.stash), logger }, options);
+    },
     async enrollFolder(dir, options = {}) {
       const started = performance.now();
       const folders = await readEnrollmentFolder(dir);
@@ -102,7 +113,10 @@ export function createEnrollService(deps: {
         skipped.push(...choice.skipped);
         for (const { face } of choice.chosen) {
           if (database.hasFaceSource(face.sourceHash)) alreadyEnrolled += 1;
-          else entry.faces.push(face);
+          else {
+            const bodyRatio = body && face.sourcePath ? await measureBodyRatio(vision, body, await readFile(face.sourcePath), face.box) : undefined;
+            entry.faces.push(bodyRatio === undefined ? { face } : { face, bodyRatio });
+          }
         }
         pending.push(entry);
       }
@@ -111,11 +125,17 @@ export function createEnrollService(deps: {
       const nothingNew = pending.every((entry) => entry.faces.length === 0);
       const written = nothingNew ? { result: 0, facesAdded: 0, performersAdded: 0 } : await database.write((writer) => {
         let duplicates = 0;
+        const added: Parameters<typeof recordBodyRatios>[1][number][] = [];
         for (const entry of pending) {
           if (entry.faces.length === 0) continue;
           const performerId = writer.upsertPerformer(entry.performer);
-          for (const face of entry.faces) if (writer.addFace(performerId, face) === undefined) duplicates += 1;
+          for (const { face, bodyRatio } of entry.faces) {
+            const faceId = writer.addFace(performerId, face);
+            if (faceId === undefined) duplicates += 1;
+            added.push({ performerId, faceId, ...(bodyRatio === undefined ? {} : { bodyRatio }) });
+          }
         }
+        recordBodyRatios(writer, added);
         return duplicates;
       });
       const summary: EnrollSummary = {
@@ -131,4 +151,14 @@ export function createEnrollService(deps: {
       return summary;
     },
   };
+}
+
+/** The Stash client, or undefined when Stash is not configured (photos enrolled from Stash are then skipped). */
+function configuredStash(stash: () => StashClient): StashClient | undefined {
+  try {
+    return stash();
+  } catch (error: unknown) {
+    if (isSenseError(error) && error.code === 'STASH_UNAVAILABLE') return undefined;
+    throw error;
+  }
 }

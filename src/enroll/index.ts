@@ -9,3 +9,4 @@ export {
 } from './enroll-service.js';
 export { readEnrollmentFolder, type PerformerFolder } from './read-folder.js';
 export { enrollFromStash, type StashEnrollSummary, type StashEnrollOptions } from './enroll-from-stash.js';
+export type { BodyRebuildSummary } from './rebuild-body-references.js';

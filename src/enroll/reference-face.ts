@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NewFace } from '../faces/index.js';
+import type { BodySignal } from '../pose/index.js';
 import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
 import type { EnrollPolicy } from './enroll-service.js';
 
@@ -35,7 +36,17 @@ export async function embedReferenceFace(
   bytes: Uint8Array,
   sourcePath: string,
   where = '',
-): Promise<{ face: NewFace } | { skip: string }> {
+  body?: BodySignal,
+): Promise<{ face: NewFace; bodyRatio?: number } | { skip: string }> {
   const outcome = await embedPhotoFaces(vision, { ...policy, maxFacesPerPhoto: 1 }, bytes, sourcePath, where);
-  return 'skip' in outcome ? outcome : { face: outcome.faces[0]! };
+  if ('skip' in outcome) return outcome;
+  const face = outcome.faces[0]!;
+  const bodyRatio = body ? await measureBodyRatio(vision, body, bytes, face.box) : undefined;
+  return bodyRatio === undefined ? { face } : { face, bodyRatio };
+}
+
+/** The shoulder/hip ratio under a face of a photo, when the photo shows enough of the body to give one. */
+export async function measureBodyRatio(vision: VisionPipeline, body: BodySignal, bytes: Uint8Array, box: NewFace['box']): Promise<number | undefined> {
+  const measured = await body.measure(await vision.decodeImage(bytes), box);
+  return measured.kind === 'measured' ? measured.shoulderHipRatio : undefined;
 }

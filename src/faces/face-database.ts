@@ -151,6 +151,16 @@ function createFaceDatabase(parts: FaceDatabaseParts): FaceDatabase {
       return reads.hasFaceSource(sourceHash);
     },
 
+    getBodyReferences(ids) {
+      usable();
+      return reads.bodyReferences(ids);
+    },
+
+    listFaceSources() {
+      usable();
+      return reads.listFaceSources();
+    },
+
     write<T>(change: (writer: FaceDatabaseWriter) => T | Promise<T>) {
       const run = queue.then(() => runWrite<T>(change));
       queue = run.catch(() => {});

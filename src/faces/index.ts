@@ -1,6 +1,8 @@
 export { openFaceDatabase } from './face-database.js';
 export { installFaceDatabase, type InstalledFaceDatabase } from './install.js';
 export type {
+  BodyReferenceRecord,
+  EnrolledFaceSource,
   EmbeddingModel,
   FaceBox,
   FaceDatabase,

@@ -1,6 +1,6 @@
 // Read queries over the committed database (the reader connection).
 import type { Database } from 'better-sqlite3';
-import type { PerformerRecord } from './types.js';
+import type { BodyReferenceRecord, EnrolledFaceSource, PerformerRecord } from './types.js';
 
 const CHUNK = 500;
 
@@ -10,6 +10,8 @@ export interface PerformerReads {
   hasFaceSource(sourceHash: string): boolean;
   /** face id → performer id, for the ids the database knows. */
   faceOwners(faceIds: readonly number[]): Map<number, string>;
+  bodyReferences(ids: readonly string[]): Map<string, BodyReferenceRecord>;
+  listFaceSources(): EnrolledFaceSource[];
 }
 
 interface PerformerRow {
@@ -36,6 +38,12 @@ export function createPerformerReads(db: Database): PerformerReads {
   const page = db.prepare('SELECT id FROM performers ORDER BY name, id LIMIT ? OFFSET ?');
   const faceSource = db.prepare('SELECT 1 FROM faces WHERE source_hash = ? LIMIT 1');
   const owners = db.prepare('SELECT id, performer_id FROM faces WHERE id IN (SELECT value FROM json_each(?))');
+  const references = db.prepare(
+    'SELECT performer_id, shoulder_hip_ratio, photo_count FROM body_references WHERE performer_id IN (SELECT value FROM json_each(?))',
+  );
+  const faceSources = db.prepare(
+    'SELECT id, performer_id, source_hash, source_path, box_x, box_y, box_width, box_height, score FROM faces ORDER BY id',
+  );
 
   const getPerformers = (ids: readonly string[]): Map<string, PerformerRecord> => {
     const found = new Map<string, PerformerRecord>();
@@ -64,6 +72,26 @@ export function createPerformerReads(db: Database): PerformerReads {
     faceOwners(faceIds) {
       const rows = owners.all(JSON.stringify(faceIds)) as { id: number; performer_id: string }[];
       return new Map(rows.map((row) => [row.id, row.performer_id]));
+    },
+    bodyReferences(ids) {
+      const found = new Map<string, BodyReferenceRecord>();
+      const unique = [...new Set(ids)];
+      for (let start = 0; start < unique.length; start += CHUNK) {
+        const rows = references.all(JSON.stringify(unique.slice(start, start + CHUNK))) as { performer_id: string; shoulder_hip_ratio: number; photo_count: number }[];
+        for (const row of rows) found.set(row.performer_id, { shoulderHipRatio: row.shoulder_hip_ratio, photoCount: row.photo_count });
+      }
+      return found;
+    },
+    listFaceSources() {
+      type Row = { id: number; performer_id: string; source_hash: string; source_path: string | null; box_x: number; box_y: number; box_width: number; box_height: number; score: number };
+      return (faceSources.all() as Row[]).map((row) => ({
+        faceId: row.id,
+        performerId: row.performer_id,
+        sourceHash: row.source_hash,
+        ...(row.source_path === null ? {} : { sourcePath: row.source_path }),
+        box: { x: row.box_x, y: row.box_y, width: row.box_width, height: row.box_height },
+        score: row.score,
+      }));
     },
   };
 }

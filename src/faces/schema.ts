@@ -51,6 +51,20 @@ const migrations: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // The body signal (issue 15): each enrolled photo's shoulder/hip ratio when it gave one, and each performer's
+  // reference (the median over those photos), kept so identification reads one row per candidate.
+  `
+  CREATE TABLE face_body_ratios (
+    face_id INTEGER PRIMARY KEY REFERENCES faces (id) ON DELETE CASCADE,
+    shoulder_hip_ratio REAL NOT NULL
+  );
+  CREATE TABLE body_references (
+    performer_id TEXT PRIMARY KEY REFERENCES performers (id) ON DELETE CASCADE,
+    shoulder_hip_ratio REAL NOT NULL,
+    photo_count INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

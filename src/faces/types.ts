@@ -54,6 +54,18 @@ export interface EmbeddingModel {
   dims: number;
 }
 
+/** A performer's body reference: the median shoulder/hip ratio over their enrolled photos that gave one. */
+export interface BodyReferenceRecord {
+  shoulderHipRatio: number;
+  photoCount: number;
+}
+
+/** An enrolled face and where its photo came from, for work that goes back to the photos. */
+export interface EnrolledFaceSource extends FaceSource {
+  faceId: number;
+  performerId: string;
+}
+
 export interface FaceDatabaseInfo {
   profile: string;
   models: EmbeddingModel[];
@@ -84,6 +96,12 @@ export interface FaceDatabaseWriter {
    * It must hold exactly the database's faces (checked by count). Cannot be mixed with addFace in one write.
    */
   adoptIndexFile(model: string, path: string): void;
+  /** Records the body ratio one enrolled photo gave (null: it gave none, and any old ratio is removed). */
+  setFaceBodyRatio(faceId: number, shoulderHipRatio: number | null): void;
+  /** The ratios recorded for a performer's photos, as this write sees them. */
+  faceBodyRatios(performerId: string): number[];
+  /** Sets (or, with null, removes) a performer's body reference. */
+  setBodyReference(performerId: string, reference: BodyReferenceRecord | null): void;
 }
 
 export interface WriteOutcome<T> {
@@ -100,6 +118,10 @@ export interface FaceDatabase {
   /** Ordered by name; `limit` defaults to 100. */
   listPerformers(options?: { limit?: number; offset?: number }): PerformerRecord[];
   hasFaceSource(sourceHash: string): boolean;
+  /** Body references of the performers that have one. */
+  getBodyReferences(performerIds: readonly string[]): Map<string, BodyReferenceRecord>;
+  /** Every enrolled face with its source, in id order. */
+  listFaceSources(): EnrolledFaceSource[];
   /**
    * All or nothing, even if the process is killed midway. Writes run one at a time; reads made while a write
    * is open see the last committed state. Every write that adds faces rewrites the index files, so batch them.

@@ -141,6 +141,25 @@ export function createWriter(db: Database, models: readonly EmbeddingModel[], st
       if (staged.facesAdded > staged.indexedFacesAdded) throw new SenseError('CONFLICT', 'adoptIndexFile cannot be mixed with addFace in one write');
       staged.adopted.set(model, path);
     },
+    setFaceBodyRatio(faceId, shoulderHipRatio) {
+      usable();
+      if (!sql.faceIdExists.get(faceId)) throw new SenseError('NOT_FOUND', `face ${faceId} is not in the face database`);
+      if (shoulderHipRatio === null) sql.deleteFaceBodyRatio.run(faceId);
+      else if (Number.isFinite(shoulderHipRatio) && shoulderHipRatio > 0) sql.upsertFaceBodyRatio.run(faceId, shoulderHipRatio);
+      else throw new SenseError('BAD_INPUT', `a body ratio must be a positive number (face ${faceId})`);
+    },
+    faceBodyRatios(performerId) {
+      usable();
+      return (sql.faceBodyRatios.all(performerId) as { ratio: number }[]).map((row) => row.ratio);
+    },
+    setBodyReference(performerId, reference) {
+      usable();
+      requirePerformer(performerId);
+      if (reference === null) sql.deleteBodyReference.run(performerId);
+      else if (Number.isFinite(reference.shoulderHipRatio) && reference.shoulderHipRatio > 0 && Number.isInteger(reference.photoCount) && reference.photoCount > 0) {
+        sql.upsertBodyReference.run({ performerId, ratio: reference.shoulderHipRatio, photoCount: reference.photoCount, now: new Date().toISOString() });
+      } else throw new SenseError('BAD_INPUT', `a body reference needs a positive ratio and photo count (performer ${performerId})`);
+    },
   };
 }
 
@@ -172,6 +191,18 @@ function prepareStatements(db: Database) {
     ),
     faceExists: db.prepare('SELECT 1 FROM faces WHERE performer_id = ? AND source_hash = ?'),
     faceIdExists: db.prepare('SELECT 1 FROM faces WHERE id = ?'),
+    upsertFaceBodyRatio: db.prepare(
+      'INSERT INTO face_body_ratios (face_id, shoulder_hip_ratio) VALUES (?, ?) ON CONFLICT (face_id) DO UPDATE SET shoulder_hip_ratio = excluded.shoulder_hip_ratio',
+    ),
+    deleteFaceBodyRatio: db.prepare('DELETE FROM face_body_ratios WHERE face_id = ?'),
+    faceBodyRatios: db.prepare(
+      'SELECT r.shoulder_hip_ratio AS ratio FROM face_body_ratios r JOIN faces f ON f.id = r.face_id WHERE f.performer_id = ? ORDER BY r.face_id',
+    ),
+    upsertBodyReference: db.prepare(
+      `INSERT INTO body_references (performer_id, shoulder_hip_ratio, photo_count, updated_at) VALUES (@performerId, @ratio, @photoCount, @now)
+       ON CONFLICT (performer_id) DO UPDATE SET shoulder_hip_ratio = excluded.shoulder_hip_ratio, photo_count = excluded.photo_count, updated_at = excluded.updated_at`,
+    ),
+    deleteBodyReference: db.prepare('DELETE FROM body_references WHERE performer_id = ?'),
   };
 }
 

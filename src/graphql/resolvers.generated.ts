@@ -30,6 +30,7 @@ import    { linkPerformerToStashBox as Mutation_linkPerformerToStashBox } from '
 import    { setUpstreamWatchedFields as Mutation_setUpstreamWatchedFields } from './resolvers/Mutation/setUpstreamWatchedFields.js';
 import    { startTagBack as Mutation_startTagBack } from './resolvers/Mutation/startTagBack.js';
 import    { jobProgress as Subscription_jobProgress } from './resolvers/Subscription/jobProgress.js';
+import    { BodySignalEffect } from './resolvers/BodySignalEffect.js';
 import    { Box } from './resolvers/Box.js';
 import    { Candidate } from './resolvers/Candidate.js';
 import    { DuplicatePerformerDetails } from './resolvers/DuplicatePerformerDetails.js';
@@ -84,7 +85,8 @@ import    { File } from './resolvers/File.js';
       Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification,searchStashPerformers: Query_searchStashPerformers,stashBoxes: Query_stashBoxes },
       Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,analyzeUpstreamPerformers: Mutation_analyzeUpstreamPerformers,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,createPerformerFromStashBox: Mutation_createPerformerFromStashBox,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,linkPerformerToStashBox: Mutation_linkPerformerToStashBox,setUpstreamWatchedFields: Mutation_setUpstreamWatchedFields,startTagBack: Mutation_startTagBack },
       Subscription: { jobProgress: Subscription_jobProgress },
-      Box: Box,
+      BodySignalEffect: BodySignalEffect,
+Box: Box,
 Candidate: Candidate,
 DuplicatePerformerDetails: DuplicatePerformerDetails,
 DuplicateSceneDetails: DuplicateSceneDetails,

@@ -21,6 +21,41 @@ export type Scalars = {
   File: { input: unknown; output: unknown; }
 };
 
+/**
+ * What the body-proportion signal (the person's shoulder-width / hip-width ratio, compared with each candidate's
+ * enrolled reference) did for one face or scene person. It only adjusts close calls: a confident face match is
+ * left as it is, and it can only lower a candidate's confidence, by at most 10 %.
+ */
+export type BodySignalEffect = {
+  __typename?: 'BodySignalEffect';
+  /** True when the best match changed because of it. */
+  changedBestMatch: Scalars['Boolean']['output'];
+  /** Why it was not used; null when it was. */
+  reason?: Maybe<BodySignalSkipReason>;
+  /** This person's shoulder-width / hip-width ratio, when the pose model measured one. */
+  shoulderHipRatio?: Maybe<Scalars['Float']['output']>;
+  /** True when it adjusted the candidates' confidences (see each candidate's bodyMultiplier). */
+  used: Scalars['Boolean']['output'];
+};
+
+export type BodySignalSkipReason =
+  /** The picture ends above the hips (a close-up or waist-cut framing). */
+  | 'BODY_OUT_OF_FRAME'
+  /** The face match is confident on its own; the body signal is not needed. */
+  | 'CONFIDENT_FACE_MATCH'
+  /** A side view or a pose that gives no usable widths. */
+  | 'DEGENERATE_POSE'
+  /** A hip lies at the edge of the body crop, so its width is not trusted. */
+  | 'HIPS_AT_CROP_EDGE'
+  /** Shoulders or hips were not seen with confidence 0.5 or more. */
+  | 'LOW_CONFIDENCE'
+  /** No pose was run for this person (nothing it could change, or the scene's limit of pose runs was reached). */
+  | 'NOT_MEASURED'
+  /** The face has no candidates. */
+  | 'NO_CANDIDATES'
+  /** No candidate has a body reference (their enrolled photos show no body). */
+  | 'NO_REFERENCE';
+
 export type Box = {
   __typename?: 'Box';
   height: Scalars['Int']['output'];
@@ -32,6 +67,8 @@ export type Box = {
 export type Candidate = {
   __typename?: 'Candidate';
   aliases: Array<Scalars['String']['output']>;
+  /** The body signal's factor on confidence (0.9–1): 1 when it did not adjust this result, null when it is off. */
+  bodyMultiplier?: Maybe<Scalars['Float']['output']>;
   /**
    * The probability (0–1) that this performer is the face's person: fitted on development data from the
    * distance, the margin to the next performer and the face database's size (see README, Recognition accuracy).
@@ -152,6 +189,8 @@ export type Health = {
 
 export type IdentifiedFace = {
   __typename?: 'IdentifiedFace';
+  /** What the body-proportion signal did for this face; null when the signal is off (ENABLE_BODY_SIGNAL=false). */
+  body?: Maybe<BodySignalEffect>;
   box: Box;
   /** Best first; empty when the face is unknown. */
   candidates: Array<Candidate>;
@@ -275,6 +314,8 @@ export type LinkedCandidate = {
   __typename?: 'LinkedCandidate';
   aliases: Array<Scalars['String']['output']>;
   alreadyTagged: Scalars['Boolean']['output'];
+  /** The body signal's factor on confidence (0.9–1): 1 when it did not adjust this result, null when it is off. */
+  bodyMultiplier?: Maybe<Scalars['Float']['output']>;
   confidence: Scalars['Float']['output'];
   country?: Maybe<Scalars['String']['output']>;
   distance: Scalars['Float']['output'];
@@ -702,6 +743,8 @@ export type ScenePerformerDetails = {
 
 export type ScenePerson = {
   __typename?: 'ScenePerson';
+  /** What the body-proportion signal did for this person (the median ratio over their frames); null when it is off. */
+  body?: Maybe<BodySignalEffect>;
   candidates: Array<LinkedCandidate>;
   faceCount: Scalars['Int']['output'];
   frameCount: Scalars['Int']['output'];
@@ -773,6 +816,8 @@ export type StashId = {
 
 export type StashImageFace = {
   __typename?: 'StashImageFace';
+  /** What the body-proportion signal did for this face; null when it is off. */
+  body?: Maybe<BodySignalEffect>;
   box: Box;
   candidates: Array<LinkedCandidate>;
   score: Scalars['Float']['output'];
@@ -1072,11 +1117,14 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  BodySignalEffect: ResolverTypeWrapper<Omit<BodySignalEffect, 'reason'> & { reason?: Maybe<ResolversTypes['BodySignalSkipReason']> }>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  BodySignalSkipReason: ResolverTypeWrapper<'BODY_OUT_OF_FRAME' | 'LOW_CONFIDENCE' | 'HIPS_AT_CROP_EDGE' | 'DEGENERATE_POSE' | 'NO_REFERENCE' | 'CONFIDENT_FACE_MATCH' | 'NO_CANDIDATES' | 'NOT_MEASURED'>;
   Box: ResolverTypeWrapper<Box>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Candidate: ResolverTypeWrapper<Candidate>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DuplicatePerformerDetails: ResolverTypeWrapper<DuplicatePerformerDetails>;
   DuplicateSceneDetails: ResolverTypeWrapper<DuplicateSceneDetails>;
@@ -1091,8 +1139,7 @@ export type ResolversTypes = {
   GalleryImageError: ResolverTypeWrapper<GalleryImageError>;
   GalleryPerformer: ResolverTypeWrapper<Omit<GalleryPerformer, 'candidate'> & { candidate: ResolversTypes['LinkedCandidate'] }>;
   Health: ResolverTypeWrapper<Health>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  IdentifiedFace: ResolverTypeWrapper<Omit<IdentifiedFace, 'status'> & { status: ResolversTypes['FaceStatus'] }>;
+  IdentifiedFace: ResolverTypeWrapper<Omit<IdentifiedFace, 'body' | 'status'> & { body?: Maybe<ResolversTypes['BodySignalEffect']>, status: ResolversTypes['FaceStatus'] }>;
   IdentifyOptions: IdentifyOptions;
   IdentifyTimings: ResolverTypeWrapper<IdentifyTimings>;
   ImageIdentification: ResolverTypeWrapper<Omit<ImageIdentification, 'faces'> & { faces: Array<ResolversTypes['IdentifiedFace']> }>;
@@ -1123,7 +1170,7 @@ export type ResolversTypes = {
   SceneIdentification: ResolverTypeWrapper<Omit<SceneIdentification, 'persons' | 'sources'> & { persons: Array<ResolversTypes['ScenePerson']>, sources: Array<ResolversTypes['FrameSourceReport']> }>;
   SceneIdentifyOptions: SceneIdentifyOptions;
   ScenePerformerDetails: ResolverTypeWrapper<Omit<ScenePerformerDetails, 'candidate'> & { candidate: ResolversTypes['LinkedCandidate'] }>;
-  ScenePerson: ResolverTypeWrapper<Omit<ScenePerson, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
+  ScenePerson: ResolverTypeWrapper<Omit<ScenePerson, 'body' | 'candidates' | 'status'> & { body?: Maybe<ResolversTypes['BodySignalEffect']>, candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
   SceneTimings: ResolverTypeWrapper<SceneTimings>;
   SkippedPerformer: ResolverTypeWrapper<SkippedPerformer>;
   StashBoxEndpoint: ResolverTypeWrapper<StashBoxEndpointMapper>;
@@ -1131,7 +1178,7 @@ export type ResolversTypes = {
   StashBoxPerformerResult: ResolverTypeWrapper<StashBoxPerformerResultMapper>;
   StashEnrollResult: ResolverTypeWrapper<StashEnrollResult>;
   StashId: ResolverTypeWrapper<StashId>;
-  StashImageFace: ResolverTypeWrapper<Omit<StashImageFace, 'candidates' | 'status'> & { candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
+  StashImageFace: ResolverTypeWrapper<Omit<StashImageFace, 'body' | 'candidates' | 'status'> & { body?: Maybe<ResolversTypes['BodySignalEffect']>, candidates: Array<ResolversTypes['LinkedCandidate']>, status: ResolversTypes['FaceStatus'] }>;
   StashImageIdentification: ResolverTypeWrapper<Omit<StashImageIdentification, 'faces'> & { faces: Array<ResolversTypes['StashImageFace']> }>;
   StashPerformerRef: ResolverTypeWrapper<StashPerformerRef>;
   StashStatus: ResolverTypeWrapper<StashStatus>;
@@ -1154,11 +1201,13 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  BodySignalEffect: BodySignalEffect;
+  Boolean: Scalars['Boolean']['output'];
+  Float: Scalars['Float']['output'];
   Box: Box;
   Int: Scalars['Int']['output'];
   Candidate: Candidate;
   String: Scalars['String']['output'];
-  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   DuplicatePerformerDetails: DuplicatePerformerDetails;
   DuplicateSceneDetails: DuplicateSceneDetails;
@@ -1170,8 +1219,7 @@ export type ResolversParentTypes = {
   GalleryImageError: GalleryImageError;
   GalleryPerformer: Omit<GalleryPerformer, 'candidate'> & { candidate: ResolversParentTypes['LinkedCandidate'] };
   Health: Health;
-  Boolean: Scalars['Boolean']['output'];
-  IdentifiedFace: IdentifiedFace;
+  IdentifiedFace: Omit<IdentifiedFace, 'body'> & { body?: Maybe<ResolversParentTypes['BodySignalEffect']> };
   IdentifyOptions: IdentifyOptions;
   IdentifyTimings: IdentifyTimings;
   ImageIdentification: Omit<ImageIdentification, 'faces'> & { faces: Array<ResolversParentTypes['IdentifiedFace']> };
@@ -1197,14 +1245,14 @@ export type ResolversParentTypes = {
   SceneIdentification: Omit<SceneIdentification, 'persons' | 'sources'> & { persons: Array<ResolversParentTypes['ScenePerson']>, sources: Array<ResolversParentTypes['FrameSourceReport']> };
   SceneIdentifyOptions: SceneIdentifyOptions;
   ScenePerformerDetails: Omit<ScenePerformerDetails, 'candidate'> & { candidate: ResolversParentTypes['LinkedCandidate'] };
-  ScenePerson: Omit<ScenePerson, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
+  ScenePerson: Omit<ScenePerson, 'body' | 'candidates'> & { body?: Maybe<ResolversParentTypes['BodySignalEffect']>, candidates: Array<ResolversParentTypes['LinkedCandidate']> };
   SceneTimings: SceneTimings;
   SkippedPerformer: SkippedPerformer;
   StashBoxEndpoint: StashBoxEndpointMapper;
   StashBoxPerformerResult: StashBoxPerformerResultMapper;
   StashEnrollResult: StashEnrollResult;
   StashId: StashId;
-  StashImageFace: Omit<StashImageFace, 'candidates'> & { candidates: Array<ResolversParentTypes['LinkedCandidate']> };
+  StashImageFace: Omit<StashImageFace, 'body' | 'candidates'> & { body?: Maybe<ResolversParentTypes['BodySignalEffect']>, candidates: Array<ResolversParentTypes['LinkedCandidate']> };
   StashImageIdentification: Omit<StashImageIdentification, 'faces'> & { faces: Array<ResolversParentTypes['StashImageFace']> };
   StashPerformerRef: StashPerformerRef;
   StashStatus: StashStatus;
@@ -1222,6 +1270,15 @@ export type ResolversParentTypes = {
   UpstreamPerformerDetails: UpstreamPerformerDetailsMapper;
 };
 
+export type BodySignalEffectResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['BodySignalEffect'] = ResolversParentTypes['BodySignalEffect']> = {
+  changedBestMatch?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['BodySignalSkipReason']>, ParentType, ContextType>;
+  shoulderHipRatio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  used?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type BodySignalSkipReasonResolvers = EnumResolverSignature<{ BODY_OUT_OF_FRAME?: any, CONFIDENT_FACE_MATCH?: any, DEGENERATE_POSE?: any, HIPS_AT_CROP_EDGE?: any, LOW_CONFIDENCE?: any, NOT_MEASURED?: any, NO_CANDIDATES?: any, NO_REFERENCE?: any }, ResolversTypes['BodySignalSkipReason']>;
+
 export type BoxResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Box'] = ResolversParentTypes['Box']> = {
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1231,6 +1288,7 @@ export type BoxResolvers<ContextType = AppContext, ParentType extends ResolversP
 
 export type CandidateResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Candidate'] = ResolversParentTypes['Candidate']> = {
   aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  bodyMultiplier?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   distance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1320,6 +1378,7 @@ export type HealthResolvers<ContextType = AppContext, ParentType extends Resolve
 };
 
 export type IdentifiedFaceResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['IdentifiedFace'] = ResolversParentTypes['IdentifiedFace']> = {
+  body?: Resolver<Maybe<ResolversTypes['BodySignalEffect']>, ParentType, ContextType>;
   box?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
   candidates?: Resolver<Array<ResolversTypes['Candidate']>, ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1397,6 +1456,7 @@ export type LinkRuleResolvers = EnumResolverSignature<{ ALIAS?: any, NAME?: any,
 export type LinkedCandidateResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['LinkedCandidate'] = ResolversParentTypes['LinkedCandidate']> = {
   aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   alreadyTagged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bodyMultiplier?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   distance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1541,6 +1601,7 @@ export type ScenePerformerDetailsResolvers<ContextType = AppContext, ParentType 
 };
 
 export type ScenePersonResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['ScenePerson'] = ResolversParentTypes['ScenePerson']> = {
+  body?: Resolver<Maybe<ResolversTypes['BodySignalEffect']>, ParentType, ContextType>;
   candidates?: Resolver<Array<ResolversTypes['LinkedCandidate']>, ParentType, ContextType>;
   faceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   frameCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1595,6 +1656,7 @@ export type StashIdResolvers<ContextType = AppContext, ParentType extends Resolv
 };
 
 export type StashImageFaceResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['StashImageFace'] = ResolversParentTypes['StashImageFace']> = {
+  body?: Resolver<Maybe<ResolversTypes['BodySignalEffect']>, ParentType, ContextType>;
   box?: Resolver<ResolversTypes['Box'], ParentType, ContextType>;
   candidates?: Resolver<Array<ResolversTypes['LinkedCandidate']>, ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1706,6 +1768,8 @@ export type UpstreamPerformerDetailsResolvers<ContextType = AppContext, ParentTy
 export type UpstreamStatusResolvers = EnumResolverSignature<{ CHANGED?: any, DELETED?: any, MERGED?: any }, ResolversTypes['UpstreamStatus']>;
 
 export type Resolvers<ContextType = AppContext> = {
+  BodySignalEffect?: BodySignalEffectResolvers<ContextType>;
+  BodySignalSkipReason?: BodySignalSkipReasonResolvers;
   Box?: BoxResolvers<ContextType>;
   Candidate?: CandidateResolvers<ContextType>;
   DuplicatePerformerDetails?: DuplicatePerformerDetailsResolvers<ContextType>;

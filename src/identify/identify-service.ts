@@ -2,7 +2,9 @@ import { SenseError } from '../errors.js';
 import type { FaceDatabase, StashId } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { rankFaceCandidates, type MatchPolicy, type RankedCandidate } from '../match/index.js';
+import type { BodyEffect, BodySignal } from '../pose/index.js';
 import type { Box, EmbeddedFace, StageTimings, VisionPipeline } from '../vision/index.js';
+import { applyBodyToFaces } from './body-step.js';
 import { readImageSource, type ImageSource, type ImageSourceLimits } from './image-source.js';
 
 export interface IdentifyOptions {
@@ -27,6 +29,8 @@ export interface Candidate {
   imageUrl: string | null;
   distance: number;
   confidence: number;
+  /** The body signal's factor on `confidence` (1 when it did not adjust it); absent when the signal is off. */
+  bodyMultiplier?: number;
 }
 
 export type FaceStatus = 'MATCHED' | 'UNKNOWN';
@@ -36,6 +40,8 @@ export interface IdentifiedFace {
   score: number;
   status: FaceStatus;
   candidates: Candidate[];
+  /** What the body signal did; absent when it is off. */
+  body?: BodyEffect;
 }
 
 export interface IdentifyTimings extends StageTimings {
@@ -68,10 +74,12 @@ export interface IdentifyServiceDeps {
   faces: () => FaceDatabase;
   limits: ImageSourceLimits;
   defaults: MatchDefaults;
+  /** The body-proportion signal, when ENABLE_BODY_SIGNAL is on. */
+  body?: BodySignal;
   logger: Logger;
 }
 
-export function createIdentifyService({ vision, faces, limits, defaults, logger }: IdentifyServiceDeps): IdentifyService {
+export function createIdentifyService({ vision, faces, limits, defaults, body, logger }: IdentifyServiceDeps): IdentifyService {
   const rank = (database: FaceDatabase, embeddings: Record<string, Float32Array>, options: IdentifyOptions, cut = true): RankedCandidate[] => {
     const databaseFaces = database.info().faceCount;
     const { topK, maxDistance } = resolveOptions(options, defaults);
@@ -115,7 +123,9 @@ export function createIdentifyService({ vision, faces, limits, defaults, logger 
       resolveOptions(options, defaults); // bad options fail before any download or decoding
       const bytes = await readImageSource(source, limits, signal);
       const analysis = await vision.analyzeImage(bytes, signal);
-      const { faces: identified, searchMs } = matchFaces(analysis.faces, options);
+      const matched = matchFaces(analysis.faces, options);
+      const searchMs = matched.searchMs;
+      const identified = body ? await applyBodyToFaces(body, faces(), analysis.image, matched.faces) : matched.faces;
       const totalMs = performance.now() - started;
       logger.info('image identified', {
         source: source.kind,

@@ -2,11 +2,13 @@ import { SenseError } from '../errors.js';
 import type { FaceDatabase, PerformerRecord } from '../faces/index.js';
 import type { Frame, VideoFrameSource } from '../frames/index.js';
 import type { Logger } from '../logger.js';
-import { clusterFaces, type FaceObservation, type MatchPolicy, type TemplateMatch } from '../match/index.js';
+import { clusterFaces, type FaceObservation, type MatchPolicy, type PersonCandidate, type TemplateMatch } from '../match/index.js';
+import { adjustForBody, combineMeasurements, type BodyEffect, type BodyMeasurement, type BodySignal } from '../pose/index.js';
 import type { IdentificationStore } from '../state/index.js';
 import { getScene, type StashClient, type StashScene } from '../stash/index.js';
 import { createPerformerLinker, notInLibrary, type PerformerLink } from '../link/index.js';
 import { assessFaceQuality, type EmbeddedFace, type FaceRegion, type FrameFaces, type VisionPipeline } from '../vision/index.js';
+import { bodyCouldMatter } from './body-step.js';
 import type { Candidate, IdentifyService } from './identify-service.js';
 import { readSceneFrames, type FrameSourceName, type FrameSourceReport } from './scene-frames.js';
 
@@ -35,6 +37,8 @@ export interface ScenePerson {
   thumbnail: string;
   status: 'MATCHED' | 'UNKNOWN';
   candidates: LinkedCandidate[];
+  /** What the body signal did for this person; absent when it is off. */
+  body?: BodyEffect;
 }
 
 export interface SceneTimings {
@@ -87,14 +91,23 @@ export interface SceneIdentifyDeps {
   /** The same decision and confidence as single images, fed with a person's accumulated evidence. */
   policy: MatchPolicy;
   defaults: SceneIdentifyDefaults;
+  /** The body-proportion signal, when ENABLE_BODY_SIGNAL is on. */
+  body?: BodySignal;
   logger: Logger;
 }
+
+/**
+ * Pose runs per scene at most (about 60 ms each on a small CPU): a scene's frames show the same few people, so
+ * the first frames that can show a body are enough for a median, and a long scene does not pay for hundreds.
+ */
+export const MAX_POSE_RUNS_PER_SCENE = 40;
 
 interface Observed {
   observation: FaceObservation;
   embeddings: Record<string, Float32Array>;
   timestampSec: number | null;
   region: FaceRegion;
+  body?: BodyMeasurement;
 }
 
 export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdentifyService {
@@ -116,6 +129,7 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
       const reports = new Map<FrameSourceName, FrameSourceReport>();
       const observed: Observed[] = [];
       let framesRead = 0;
+      let poseRuns = 0;
 
       // Frames are embedded a window at a time, so faces of neighbouring frames share the embedders' batches.
       const window: Frame[] = [];
@@ -134,6 +148,15 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
           timings.searchMs += matched.searchMs;
           const report = reports.get(sourceName(frame.source));
           if (report) report.faces += embedded.length;
+          const bodies: (BodyMeasurement | undefined)[] = [];
+          if (deps.body) {
+            const references = database.getBodyReferences(matched.faces.flatMap((face) => face.candidates.map((c) => c.performerId)));
+            for (const [i, face] of embedded.entries()) {
+              const wanted = poseRuns < MAX_POSE_RUNS_PER_SCENE && bodyCouldMatter(matched.faces[i]?.candidates ?? [], references);
+              if (wanted) poseRuns += 1;
+              bodies.push(wanted ? await deps.body.measure(frame.image, face.box) : undefined);
+            }
+          }
           for (const [i, face] of embedded.entries()) {
             const quality = assessFaceQuality(frame.image, face);
             observed.push({
@@ -149,6 +172,7 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
               timestampSec: frame.timestampSec,
               // Only the pixels: the JPEG is made for the one face per person that is shown.
               region: await deps.vision.keepFaceRegion(frame.image, face.box),
+              ...(bodies[i] ? { body: bodies[i] } : {}),
             });
           }
         }
@@ -180,6 +204,7 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
         },
       );
       timings.clusterMs = performance.now() - mark;
+      const bodyByCluster = deps.body ? applyBodyToClusters(clusters, observed, database) : undefined;
 
       mark = performance.now();
       const performers = database.getPerformers([...new Set(clusters.flatMap((cluster) => cluster.candidates.map((c) => c.performerId)))]);
@@ -189,7 +214,8 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
       const persons: ScenePerson[] = [];
       for (const [personId, cluster] of clusters.entries()) {
         const members = cluster.members.map((i) => observed[i]!);
-        const candidates = cluster.candidates.flatMap((candidate): LinkedCandidate[] => {
+        const body = bodyByCluster?.[personId];
+        const candidates = (body?.candidates ?? cluster.candidates).flatMap((candidate): LinkedCandidate[] => {
           const performer = performers.get(candidate.performerId);
           if (!performer) return [];
           return [{ ...toCandidate(performer, candidate), frameCount: candidate.frameCount, alreadyTagged: candidate.alreadyTagged, link: links.get(performer.id) ?? notInLibrary }];
@@ -204,6 +230,7 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
           thumbnail: `data:image/jpeg;base64,${thumbnail.toString('base64')}`,
           status: candidates.length > 0 ? 'MATCHED' : 'UNKNOWN',
           candidates,
+          ...(body ? { body: body.effect } : {}),
         });
       }
       timings.totalMs = performance.now() - started;
@@ -274,7 +301,26 @@ function taggedInFaceDatabase(scene: StashScene, database: FaceDatabase, observe
   return tagged;
 }
 
-function toCandidate(performer: PerformerRecord, scored: { distance: number; confidence: number }): Candidate {
+function toCandidate(performer: PerformerRecord, scored: { distance: number; confidence: number; bodyMultiplier?: number }): Candidate {
   const { id, name, aliases, stashIds, country, imageUrl } = performer;
-  return { performerId: id, name, aliases, stashIds, country, imageUrl, distance: scored.distance, confidence: scored.confidence };
+  const body = scored.bodyMultiplier === undefined ? {} : { bodyMultiplier: scored.bodyMultiplier };
+  return { performerId: id, name, aliases, stashIds, country, imageUrl, distance: scored.distance, confidence: scored.confidence, ...body };
+}
+
+/**
+ * The body signal per person: the median ratio over the person's measured frames against each candidate's
+ * reference. A performer who is another person's best match is not made this person's best match too.
+ */
+function applyBodyToClusters(
+  clusters: readonly { members: number[]; candidates: PersonCandidate[] }[],
+  observed: readonly Observed[],
+  database: FaceDatabase,
+): { candidates: (PersonCandidate & { bodyMultiplier: number })[]; effect: BodyEffect }[] {
+  const references = database.getBodyReferences([...new Set(clusters.flatMap((cluster) => cluster.candidates.map((c) => c.performerId)))]);
+  const leaders = clusters.map((cluster) => cluster.candidates[0]?.performerId);
+  return clusters.map((cluster, index) => {
+    const measurement = combineMeasurements(cluster.members.map((i) => observed[i]!.body));
+    const takenElsewhere = new Set(leaders.filter((id, other) => other !== index && id !== undefined));
+    return adjustForBody(cluster.candidates, measurement, references, { mayLead: (performerId) => !takenElsewhere.has(performerId) });
+  });
 }

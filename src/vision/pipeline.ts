@@ -213,7 +213,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
       stopIfAborted(signal);
       const [faces = []] = await embed([{ image, faces: detected }], timings);
       logger.debug('image analysed', { width: image.width, height: image.height, faces: faces.length, ms: Math.round(performance.now() - start) });
-      return { width: image.width, height: image.height, faces, timings };
+      return { width: image.width, height: image.height, image, faces, timings };
     },
     cropFace: (image, box, sizePx) => cropSquareJpeg(image, box, sizePx, CROP_MARGIN),
     keepFaceRegion: (image, box) => keepFaceRegion(image, box, CROP_MARGIN, KEPT_REGION_MAX_SIDE_PX),

@@ -38,6 +38,8 @@ export interface StageTimings {
 export interface ImageAnalysis {
   width: number;
   height: number;
+  /** The decoded pixels, for later steps that look at more than the faces (the body signal). */
+  image: RgbImage;
   faces: EmbeddedFace[];
   timings: StageTimings;
 }

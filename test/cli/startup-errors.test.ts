@@ -27,6 +27,12 @@ describe('start-up errors', () => {
     expect(stderr).toContain('EXECUTION_PROVIDER: "gpu" is not one of auto, cuda, cpu');
   });
 
+  it('the tattoo signal stops start-up with a clear line: it is not in this build', async () => {
+    const { code, stderr } = await serve({ ENABLE_TATTOO_SIGNAL: 'true' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('ENABLE_TATTOO_SIGNAL: the tattoo signal is not available in this build');
+  });
+
   it('a missing model file is named, with the command that fetches it', async () => {
     const models = join(temp.path, 'models-missing');
     mkdirSync(models);

@@ -55,6 +55,11 @@ describe('enrollFromStash', () => {
     expect(app.faces().info().faceCount).toBe(3);
   });
 
+  it('rebuilds body references from the Stash performer images it enrolled', async () => {
+    const summary = await app.services.enroll.rebuildBodyReferences();
+    expect(summary).toMatchObject({ faces: 3, photosRead: 3, unreadable: [], performers: 3 });
+  });
+
   it('answers STASH_UNAVAILABLE when Stash is down, writing nothing', async () => {
     const before = app.faces().info().version;
     double.setMode('down');

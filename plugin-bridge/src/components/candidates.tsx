@@ -189,6 +189,9 @@ function CandidateRow({
           )}
           {candidate.country ? <span> · {candidate.country}</span> : null}
           {candidate.frameCount > 1 ? <span> · in {candidate.frameCount} frames</span> : null}
+          {candidate.bodyMultiplier !== null && candidate.bodyMultiplier < 1 ? (
+            <span className="stash-sense-body"> · body proportions differ (−{Math.round((1 - candidate.bodyMultiplier) * 100)} %)</span>
+          ) : null}
           {candidate.stashIds.map((id) => (
             <span key={`${id.endpoint}:${id.stashId}`}>
               {' · '}

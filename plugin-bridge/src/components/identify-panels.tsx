@@ -129,6 +129,7 @@ function SceneResult({
             <div className="stash-sense-person-body">
               <div className="stash-sense-muted">
                 Seen in {person.frameCount} frame{person.frameCount === 1 ? '' : 's'}
+                {person.body?.changedBestMatch ? ' · best match chosen with body proportions' : ''}
               </div>
               <CandidateList candidates={person.candidates} sidecar={sidecar} target={target} actions={actions} />
             </div>
