@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { openStateDatabase, type StateDatabase } from './state/index.js';
 import { checkStash, createStashClient, type StashClient } from './stash/index.js';
 import { startJobRunner, type JobRunner } from './jobs/index.js';
+import { createDistributedTagBack, createSceneStepRunner, createTagBackQueue, openRedis, redisAddress, startSceneWorker } from './queue/index.js';
 import { createRecommendationService } from './recommendations/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createImportService } from './upstream/index.js';
@@ -82,6 +83,14 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const stashProbe: StashProbe = stashClient ? { status: () => checkStash(stashClient) } : stashNotConfigured;
 
     const faces = () => database;
+    // A new face database installed under DATA_DIR (an import, or a copy for a queue worker) replaces the old one.
+    const reopenFaces = async () => {
+      const next = await openFaceDatabase(faceOptions, logger.child('faces'));
+      const previous = database;
+      database = next;
+      await previous.close();
+      log.info('face database reloaded', { version: next.info().version });
+    };
     const identify = createIdentifyService({
       vision,
       faces,
@@ -116,12 +125,48 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const tagBack = createTagBackService({ stash, suggestedTagName: config.tagBack.suggestedTag, logger: logger.child('tagback') });
     const health = createHealthService({ vision, faces, stash: stashProbe, version: appVersion });
     const recommendations = createRecommendationService({ state, stash, logger: logger.child('recommendations') });
+    // With QUEUE_URL, batch tag-back spreads its scenes over every worker sharing the Redis (several GPU hosts).
+    const queueUrl = config.queue.url;
+    const queueRedis = queueUrl ? openRedis(queueUrl, logger.child('queue')) : undefined;
+    if (queueUrl && queueRedis) {
+      closers.push(async () => queueRedis.disconnect());
+      log.info('queue configured', { redis: redisAddress(queueUrl), worker: config.queue.worker, workerOnly: config.queue.workerOnly });
+    }
+    const tagBackQueue = queueRedis && options.runJobs ? createTagBackQueue(queueRedis) : undefined;
+    if (tagBackQueue) closers.push(() => tagBackQueue.close());
+    if (queueRedis && config.queue.worker && (options.runJobs || config.queue.workerOnly)) {
+      const steps = createSceneStepRunner({
+        redis: queueRedis,
+        stash,
+        scenes,
+        tagBack,
+        faces,
+        reloadFaces: reopenFaces,
+        worker: config.queue.workerName,
+        // A write is a few Stash calls of at most STASH_TIMEOUT_MS each; a claim outlives them comfortably.
+        applyLockMs: Math.max(config.queue.lockMs, (config.stash?.timeoutMs ?? 30_000) * 4),
+        logger: logger.child('queue'),
+      });
+      const worker = startSceneWorker({ connection: queueRedis, steps, name: config.queue.workerName, concurrency: config.queue.concurrency, lockMs: config.queue.lockMs, logger: logger.child('queue') });
+      closers.push(() => worker.close());
+    }
     let runner: JobRunner<JobKinds> | undefined;
     if (options.runJobs) {
       runner = await startJobRunner<JobKinds>({
         state,
         handlers: {
-          tagBack: createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
+          tagBack: tagBackQueue
+            ? createDistributedTagBack({
+                queue: tagBackQueue,
+                stash,
+                identifications: state,
+                recommendations,
+                faces,
+                steps: (jobId) => state.jobStore.listSteps(jobId),
+                cancelRequested: (jobId) => state.jobStore.getJob(jobId)?.cancelRequested ?? false,
+                logger: logger.child('tagback'),
+              })
+            : createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
         },
         logger: logger.child('jobs'),
       });
@@ -139,12 +184,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       dataDir: config.paths.dataDir,
       profile: config.vision.profile,
       logger: logger.child('import'),
-      reopen: async () => {
-        const next = await openFaceDatabase(faceOptions, logger.child('faces'));
-        const previous = database;
-        database = next;
-        await previous.close();
-      },
+      reopen: reopenFaces,
     });
     return {
       config,

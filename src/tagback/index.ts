@@ -6,6 +6,7 @@ export {
   createTagBackBatch,
   toTagBackJobInput,
   summarise,
+  listScopeSceneIds,
   type TagBackJobInput,
   type TagBackItem,
   type TagBackSummary,
