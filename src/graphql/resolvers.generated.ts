@@ -67,6 +67,7 @@ import    { StashStatus } from './resolvers/StashStatus.js';
 import    { TagBackItem } from './resolvers/TagBackItem.js';
 import    { TagBackResult } from './resolvers/TagBackResult.js';
 import    { TagBackSummary } from './resolvers/TagBackSummary.js';
+import    { TagBackWorker } from './resolvers/TagBackWorker.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
       Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification },
@@ -115,5 +116,6 @@ StashStatus: StashStatus,
 TagBackItem: TagBackItem,
 TagBackResult: TagBackResult,
 TagBackSummary: TagBackSummary,
+TagBackWorker: TagBackWorker,
 File: File
     }

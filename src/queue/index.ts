@@ -5,3 +5,4 @@ export { createSceneStepRunner, type SceneStepRunner, type SceneStepDeps, type S
 export { startSceneWorker, type SceneWorker, type SceneWorkerOptions } from './scene-worker.js';
 export { TAGBACK_QUEUE } from './keys.js';
 export type { SceneStepData, SceneStepResult } from './types.js';
+export { tallyWorkers, type WorkerTally } from './worker-tally.js';

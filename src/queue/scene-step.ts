@@ -136,6 +136,7 @@ export function createSceneStepRunner(deps: SceneStepDeps): SceneStepRunner {
       if (!(await isLive(keys, data.round))) return { kind: 'stale' };
       if (!(await ensureVersion(data.databaseVersion))) return { kind: 'refused', version: deps.faces().info().version };
       const started = performance.now();
+      logger.info('scene step started', { batchId: data.batchId, sceneId: data.sceneId, worker: deps.worker });
       let result = await plan(keys, data, signal);
       if (result.add.length > 0 && !data.input.dryRun) {
         // A cancel between identifying and writing stops here, as the embedded runner stops between steps.
