@@ -12,6 +12,7 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   vision: async () => (await import('./vision.bench.js')).benchmark,
   scene: async () => (await import('./scene.bench.js')).benchmark,
   recommendations: async () => (await import('./recommendations.bench.js')).benchmark,
+  distributed: async () => (await import('./distributed.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -102,6 +102,7 @@ export function createDistributedTagBack(deps: DistributedTagBackDeps) {
       while (pending.size > 0) {
         signal.throwIfAborted();
         const reply = await Promise.race([readResults(reader, keys.results, lastId), aborted]);
+        if (reply.length === 0) continue;
         for (const [id, result] of reply) {
           lastId = id;
           if (!pending.has(result.sceneId)) continue;
@@ -126,6 +127,13 @@ export function createDistributedTagBack(deps: DistributedTagBackDeps) {
           pending.delete(result.sceneId);
           recorded(result.sceneId, item);
         }
+        // Recorded here now, so Redis lets go of them: it holds only the results (and plans) in flight, not a
+        // whole library's identifications.
+        await deps.queue.redis
+          .multi()
+          .xdel(keys.results, ...reply.map(([id]) => id))
+          .hdel(keys.plans, ...reply.map(([, result]) => result.sceneId))
+          .exec();
       }
     } finally {
       reader.disconnect();
