@@ -1,6 +1,5 @@
 // A distributed batch with real parts: redis-server, the Stash double, an in-process coordinating sidecar
 // (WORKER=false) and worker-only sidecars as child processes (`stash-sense serve` with WORKER_ONLY=true).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/fixtures.js';
@@ -47,7 +46,7 @@ beforeAll(async () => {
   await Promise.all([startWorker('w1'), startWorker('w2'), startWorker('w-other')]);
 });
 afterAll(async () => {
-  for (const worker of workers.values()) { writeFileSync(`/tmp/wt13-${worker.name}.log`, worker.log()); worker.child.kill('SIGKILL'); }
+  for (const worker of workers.values()) worker.child.kill('SIGKILL');
   await sidecar?.close();
   await redis?.close();
   media.close();
