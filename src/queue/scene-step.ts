@@ -29,6 +29,8 @@ export interface SceneStepDeps {
   worker: string;
   /** How long a claim to write one scene lasts if its worker dies while writing. */
   applyLockMs: number;
+  /** A worker with the wrong face database reopens its own at most this often (default 30 s). */
+  reloadIntervalMs?: number;
   logger: Logger;
 }
 
@@ -39,7 +41,7 @@ export interface SceneStepRunner {
 }
 
 /** A reload reads every index file again; a worker with the wrong database tries it at most this often. */
-const RELOAD_INTERVAL_MS = 30_000;
+const DEFAULT_RELOAD_INTERVAL_MS = 30_000;
 /** While another worker holds a scene's write claim, check back this often. */
 const APPLY_POLL_MS = 500;
 /** A written scene's marker outlives any retry of its step. */
@@ -48,6 +50,7 @@ const RELEASE_IF_MINE = "if redis.call('get', KEYS[1]) == ARGV[1] then return re
 
 export function createSceneStepRunner(deps: SceneStepDeps): SceneStepRunner {
   const { redis, logger } = deps;
+  const reloadIntervalMs = deps.reloadIntervalMs ?? DEFAULT_RELOAD_INTERVAL_MS;
   let lastReloadMs = Number.NEGATIVE_INFINITY;
   let reloading: Promise<void> | undefined;
 
@@ -55,7 +58,7 @@ export function createSceneStepRunner(deps: SceneStepDeps): SceneStepRunner {
 
   const ensureVersion = async (wanted: string): Promise<boolean> => {
     if (deps.faces().info().version === wanted) return true;
-    if (!reloading && performance.now() - lastReloadMs >= RELOAD_INTERVAL_MS) {
+    if (!reloading && performance.now() - lastReloadMs >= reloadIntervalMs) {
       lastReloadMs = performance.now();
       reloading = deps.reloadFaces().finally(() => (reloading = undefined));
     }
