@@ -2,9 +2,11 @@
 // (WORKER=false) and worker-only sidecars as child processes (`stash-sense serve` with WORKER_ONLY=true).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestApp } from '../helpers/app.js';
 import { makeTempDir } from '../helpers/fixtures.js';
 import { copyFaceDatabase, startQueueWorker, type QueueWorkerProcess } from '../helpers/queue-worker.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startTestServer } from '../helpers/server.js';
 import { startStashSidecar, type StashSidecar } from '../helpers/stash-sidecar.js';
 import { buildBatchScenes, createMediaCache, obamaStashId } from '../tagback/scene-fixtures.js';
 
@@ -16,6 +18,7 @@ const workers = new Map<string, QueueWorkerProcess>();
 
 /** Fast enough to see a dead worker's scene retried within a test; the default is BullMQ's 30 s. */
 const LOCK_MS = '3000';
+const coordinatorEnv = (queueUrl: string) => ({ SCENE_FRAMES: '4', QUEUE_URL: queueUrl, WORKER: 'false', QUEUE_LOCK_MS: LOCK_MS });
 
 const jobFields = `id status progress { done total }
   tagBack { applied recommended failed items { sceneId outcome added recommendations worker error } workers { name scenes } }`;
@@ -38,7 +41,7 @@ beforeAll(async () => {
   sidecar = await startStashSidecar(temp.path, {
     stash: await buildBatchScenes(media, temp.path),
     stashIds: { obama: obamaStashId },
-    env: { SCENE_FRAMES: '4', QUEUE_URL: redis.url, WORKER: 'false', QUEUE_LOCK_MS: LOCK_MS },
+    env: coordinatorEnv(redis.url),
     app: { runJobs: true },
   });
   // Workers get the coordinator's face database as the README says: a copy of performers.db and its index files.
@@ -184,6 +187,33 @@ describe('batch tag-back over BullMQ (QUEUE_URL)', () => {
     expect(sidecar.double.store.scenes.get('1')?.performerIds).toEqual(['21']);
     // Every worker rode the outage out: none exited.
     expect([...workers.values()].map((worker) => [worker.name, worker.child.exitCode])).toEqual([...workers.keys()].map((name) => [name, null]));
+  });
+
+  it('the coordinating sidecar restarts mid-batch: the batch resumes, still writing each scene once', async () => {
+    resetLibrary();
+    const job = await startJob({ scope: 'ALL_SCENES', force: true, autoApplyConfidence: 0.8, suggestConfidence: 0.4 });
+    await waitForJob(job.id, (view) => view.progress.done >= 1);
+    await sidecar.server.close();
+    await sidecar.app.close();
+
+    const { double } = sidecar;
+    const { app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', ...coordinatorEnv(redis.url) }, { runJobs: true });
+    const server = await startTestServer(app);
+    sidecar = {
+      app,
+      double,
+      server,
+      async close() {
+        await server.close();
+        await app.close();
+        await double.close();
+      },
+    };
+    const done = await waitForJob(job.id);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.tagBack.items.map((item) => item.sceneId)).toEqual(['1', '2', '3', '4', '5']);
+    expect(done.tagBack.failed).toBe(0);
+    expect(writtenSceneIds()).toEqual(['1', '2']);
   });
 
   it('a worker SIGKILLed mid-scene: another retries its scene after stall detection, with no duplicate write', async () => {
