@@ -19,14 +19,19 @@ describe('docker-compose.queue.yml (Redis, a sidecar, a worker-only sidecar)', (
     expect(valid).toBe(true);
   });
 
-  it('gives both sidecars the same queue, and their settings load', () => {
+  it('gives both sidecars the same password-protected queue, and their settings load', () => {
     const sidecar = environmentOf('stash-sense');
     const worker = environmentOf('stash-sense-worker');
     expect(worker.QUEUE_URL).toBe(sidecar.QUEUE_URL);
-    const sidecarConfig = loadConfig({ ...sidecar, STASH_URL: 'http://stash:9999' });
-    expect(sidecarConfig.queue).toMatchObject({ url: 'redis://redis:6379', worker: true, workerOnly: false });
-    const workerConfig = loadConfig({ ...worker, STASH_URL: 'http://stash:9999' });
-    expect(workerConfig.queue).toMatchObject({ url: 'redis://redis:6379', worker: true, workerOnly: true, workerName: 'gpu1', concurrency: 1 });
+    const compose = readYaml(file) as { services: { redis: { command: string[] } } };
+    expect(compose.services.redis.command).toContain('--requirepass');
+    // What Compose hands the container once REDIS_PASSWORD is set.
+    const interpolate = (environment: Record<string, string>) =>
+      Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, value.replace(/\$\{REDIS_PASSWORD:\?[^}]*\}/g, 'pw').replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+    const sidecarConfig = loadConfig({ ...interpolate(sidecar), STASH_URL: 'http://stash:9999' });
+    expect(sidecarConfig.queue).toMatchObject({ url: 'redis://:pw@redis:6379', worker: true, workerOnly: false });
+    const workerConfig = loadConfig({ ...interpolate(worker), STASH_URL: 'http://stash:9999' });
+    expect(workerConfig.queue).toMatchObject({ url: 'redis://:pw@redis:6379', worker: true, workerOnly: true, workerName: 'gpu1', concurrency: 1 });
   });
 
   it('keeps the worker out of the sidecar data dir and publishes no port for it', () => {
