@@ -18,6 +18,9 @@ const workers = new Map<string, QueueWorkerProcess>();
 
 /** Fast enough to see a dead worker's scene retried within a test; the default is BullMQ's 30 s. */
 const LOCK_MS = '3000';
+/** Several processes loading models on a shared 2-core machine: generous limits, never a measure of speed. */
+const SETUP_LIMIT_MS = 600_000;
+const TEST_LIMIT_MS = 400_000;
 const coordinatorEnv = (queueUrl: string) => ({ SCENE_FRAMES: '4', QUEUE_URL: queueUrl, WORKER: 'false', QUEUE_LOCK_MS: LOCK_MS });
 
 const jobFields = `id status progress { done total }
@@ -47,7 +50,7 @@ beforeAll(async () => {
   // Workers get the coordinator's face database as the README says: a copy of performers.db and its index files.
   for (const name of ['w1', 'w2']) copyFaceDatabase(join(temp.path, 'data'), join(temp.path, name));
   await Promise.all([startWorker('w1'), startWorker('w2'), startWorker('w-other')]);
-});
+}, SETUP_LIMIT_MS);
 afterAll(async () => {
   for (const worker of workers.values()) worker.child.kill('SIGKILL');
   await sidecar?.close();
@@ -148,7 +151,7 @@ describe('batch tag-back over BullMQ (QUEUE_URL)', () => {
     const rerun = await waitForJob((await startJob({ scope: 'ALL_SCENES' })).id);
     expect(rerun.tagBack.items.map((item) => item.outcome)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
     expect(writtenSceneIds()).toEqual(['1', '2']);
-  });
+  }, TEST_LIMIT_MS);
 
   it('cancelJob stops every worker between scenes', async () => {
     resetLibrary();
@@ -167,7 +170,7 @@ describe('batch tag-back over BullMQ (QUEUE_URL)', () => {
     const started = [...stepLines('w1', 'started', marks.w1), ...stepLines('w2', 'started', marks.w2)];
     expect(started.length).toBeLessThanOrEqual(cancelled.progress.done + 2);
     expect(started.length).toBeLessThan(5);
-  });
+  }, TEST_LIMIT_MS);
 
   it('a Redis outage pauses the batch and it resumes, still writing each scene once', async () => {
     resetLibrary();
@@ -187,7 +190,7 @@ describe('batch tag-back over BullMQ (QUEUE_URL)', () => {
     expect(sidecar.double.store.scenes.get('1')?.performerIds).toEqual(['21']);
     // Every worker rode the outage out: none exited.
     expect([...workers.values()].map((worker) => [worker.name, worker.child.exitCode])).toEqual([...workers.keys()].map((name) => [name, null]));
-  });
+  }, TEST_LIMIT_MS);
 
   it('the coordinating sidecar restarts mid-batch: the batch resumes, still writing each scene once', async () => {
     resetLibrary();
@@ -214,7 +217,7 @@ describe('batch tag-back over BullMQ (QUEUE_URL)', () => {
     expect(done.tagBack.items.map((item) => item.sceneId)).toEqual(['1', '2', '3', '4', '5']);
     expect(done.tagBack.failed).toBe(0);
     expect(writtenSceneIds()).toEqual(['1', '2']);
-  });
+  }, TEST_LIMIT_MS);
 
   it('a worker SIGKILLed mid-scene: another retries its scene after stall detection, with no duplicate write', async () => {
     resetLibrary();
@@ -241,5 +244,5 @@ describe('batch tag-back over BullMQ (QUEUE_URL)', () => {
     expect(writtenSceneIds()).toEqual(['1', '2']);
     expect(sidecar.double.store.scenes.get('1')?.performerIds).toEqual(['21']);
     expect(sidecar.double.store.scenes.get('2')?.performerIds).toEqual(['22']);
-  });
+  }, TEST_LIMIT_MS);
 });
