@@ -14,6 +14,7 @@ const registry: Record<string, () => Promise<Benchmark>> = {
   recommendations: async () => (await import('./recommendations.bench.js')).benchmark,
   accuracy: async () => (await import('./accuracy.bench.js')).benchmark,
   body: async () => (await import('./body.bench.js')).benchmark,
+  distributed: async () => (await import('./distributed.bench.js')).benchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { startJobRunner, type JobRunner } from './jobs/index.js';
 import { createStashBoxLinkService } from './link/index.js';
 import { createRecommendationService, createUpstreamPerformerAnalysis, createUpstreamPerformersService, UPSTREAM_JOB_KIND } from './recommendations/index.js';
 import { createStashBoxConnections } from './stashbox/index.js';
+import { createDistributedTagBack, createSceneStepRunner, createTagBackQueue, openRedis, redisAddress, startSceneWorker } from './queue/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createWorkGate, gated } from './limits/index.js';
 import { createImportService } from './upstream/index.js';
@@ -103,6 +104,14 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     // the naming decision itself follows the database's size unless MATCH_MAX_DISTANCE is set.
     const fixedDistance = config.match.maxDistance ?? defaultMaxDistance[config.vision.profile];
     const matchPolicy = matchPolicyFor(config.vision.profile, config.match.maxDistance, defaultMaxDistance[config.vision.profile]);
+    // A new face database installed under DATA_DIR (an import, or a copy for a queue worker) replaces the old one.
+    const reopenFaces = async () => {
+      const next = await openFaceDatabase(faceOptions, logger.child('faces'));
+      const previous = database;
+      database = next;
+      await previous.close();
+      log.info('face database reloaded', { version: next.info().version });
+    };
     const identify = createIdentifyService({
       vision,
       faces,
@@ -141,13 +150,49 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const health = createHealthService({ vision, faces, stash: stashProbe, version: appVersion });
     const recommendations = createRecommendationService({ state, stash, logger: logger.child('recommendations') });
     const stashBoxes = createStashBoxConnections({ stash, options: config.stashBox, logger: logger.child('stashbox') });
+    // With QUEUE_URL, batch tag-back spreads its scenes over every worker sharing the Redis (several GPU hosts).
+    const queueUrl = config.queue.url;
+    const queueRedis = queueUrl ? openRedis(queueUrl, logger.child('queue')) : undefined;
+    if (queueUrl && queueRedis) {
+      closers.push(async () => queueRedis.disconnect());
+      log.info('queue configured', { redis: redisAddress(queueUrl), worker: config.queue.worker, workerOnly: config.queue.workerOnly });
+    }
+    const tagBackQueue = queueRedis && options.runJobs ? createTagBackQueue(queueRedis) : undefined;
+    if (tagBackQueue) closers.push(() => tagBackQueue.close());
+    if (queueRedis && config.queue.worker && (options.runJobs || config.queue.workerOnly)) {
+      const steps = createSceneStepRunner({
+        redis: queueRedis,
+        stash,
+        scenes,
+        tagBack,
+        faces,
+        reloadFaces: reopenFaces,
+        worker: config.queue.workerName,
+        // A write is a few Stash calls of at most STASH_TIMEOUT_MS each; a claim outlives them comfortably.
+        applyLockMs: Math.max(config.queue.lockMs, (config.stash?.timeoutMs ?? 30_000) * 4),
+        logger: logger.child('queue'),
+      });
+      const worker = startSceneWorker({ connection: queueRedis, steps, name: config.queue.workerName, concurrency: config.queue.concurrency, lockMs: config.queue.lockMs, logger: logger.child('queue') });
+      closers.push(() => worker.close());
+    }
     let runner: JobRunner<JobKinds> | undefined;
     if (options.runJobs) {
       runner = await startJobRunner<JobKinds>({
         state,
         handlers: {
-          tagBack: createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
           upstreamPerformers: createUpstreamPerformerAnalysis({ stash, stashBoxes, state, logger: logger.child('upstream-performers') }),
+          tagBack: tagBackQueue
+            ? createDistributedTagBack({
+                queue: tagBackQueue,
+                stash,
+                identifications: state,
+                recommendations,
+                faces,
+                steps: (jobId) => state.jobStore.listSteps(jobId),
+                cancelRequested: (jobId) => state.jobStore.getJob(jobId)?.cancelRequested ?? false,
+                logger: logger.child('tagback'),
+              })
+            : createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
         },
         logger: logger.child('jobs'),
       });
@@ -179,12 +224,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       profile: config.vision.profile,
       importRoot: config.paths.importDir,
       logger: logger.child('import'),
-      reopen: async () => {
-        const next = await openFaceDatabase(faceOptions, logger.child('faces'));
-        const previous = database;
-        database = next;
-        await previous.close();
-      },
+      reopen: reopenFaces,
     });
     // Requests share these caps (decoding a 100 MP image takes about 300 MB; a scene runs FFMPEG_CONCURRENCY
     // ffmpeg processes); the job runner calls the services directly and runs one scene at a time of its own.

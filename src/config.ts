@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { LogLevel } from './logger.js';
 
@@ -41,7 +42,23 @@ export interface Config {
   signals: { body: boolean; tattoo: false };
   tagBack: { suggestedTag: string };
   stashBox: { requestsPerMinute: number; timeoutMs: number; retries: number };
+  queue: QueueConfig;
   logLevel: LogLevel;
+}
+
+/** Batch tag-back over BullMQ on Redis (several hosts); `url: null` keeps the embedded SQLite runner. */
+export interface QueueConfig {
+  url: string | null;
+  /** This process takes scene steps from the queue. */
+  worker: boolean;
+  /** A worker with no public API (only /health): an extra GPU host. */
+  workerOnly: boolean;
+  /** Scene steps this worker runs at once (its GPU's share). */
+  concurrency: number;
+  /** Shown per scene in a batch's items ("which worker did what"). */
+  workerName: string;
+  /** How long a worker's claim on a step lasts without renewal; a dead worker's step is retried after about this. */
+  lockMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -132,12 +149,23 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       timeoutMs: read.integer('STASHBOX_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
       retries: read.integer('STASHBOX_RETRIES', 2, { min: 0, max: 10 }),
     },
+    queue: {
+      url: read.redisUrl('QUEUE_URL'),
+      worker: read.boolean('WORKER', true),
+      workerOnly: read.boolean('WORKER_ONLY', false),
+      concurrency: read.integer('WORKER_CONCURRENCY', 1, { min: 1, max: 64 }),
+      workerName: read.string('WORKER_NAME', hostname()),
+      // BullMQ's own default; a lower value retries a dead worker's scene sooner but risks a busy one losing it.
+      lockMs: read.integer('QUEUE_LOCK_MS', 30_000, { min: 1000, max: 3_600_000 }),
+    },
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
   if (read.boolean('ENABLE_TATTOO_SIGNAL', false)) {
     problems.push('ENABLE_TATTOO_SIGNAL: the tattoo signal is not available in this build of Stash Sense; set ENABLE_TATTOO_SIGNAL=false (or remove it)');
   }
   if (env.STASH_API_KEY && !stashUrl) problems.push('STASH_API_KEY: is set but STASH_URL is not; set STASH_URL to your Stash address');
+  if (config.queue.workerOnly && !config.queue.url) problems.push('WORKER_ONLY: is true but QUEUE_URL is not set; a worker needs the queue (redis://…)');
+  if (config.queue.workerOnly && !config.queue.worker) problems.push('WORKER_ONLY: is true but WORKER is false; a worker-only process must be a worker');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -207,6 +235,23 @@ function createReader(env: Env, problems: string[]) {
       } catch {
         return fail(name, value, 'is not a URL', null);
       }
+    },
+    /** A Redis URL; the message never repeats it, since it may carry a password. */
+    redisUrl(name: string): string | null {
+      const value = raw(name);
+      if (value === undefined) return null;
+      let protocol: string;
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        problems.push(`${name}: is not a URL (expected redis://host:6379)`);
+        return null;
+      }
+      if (protocol !== 'redis:' && protocol !== 'rediss:') {
+        problems.push(`${name}: is not a redis:// or rediss:// URL`);
+        return null;
+      }
+      return value;
     },
     list: (name: string): string[] =>
       (raw(name) ?? '')

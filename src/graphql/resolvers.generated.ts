@@ -76,6 +76,7 @@ import    { StashStatus } from './resolvers/StashStatus.js';
 import    { TagBackItem } from './resolvers/TagBackItem.js';
 import    { TagBackResult } from './resolvers/TagBackResult.js';
 import    { TagBackSummary } from './resolvers/TagBackSummary.js';
+import    { TagBackWorker } from './resolvers/TagBackWorker.js';
 import    { UpstreamAnalysisSummary } from './resolvers/UpstreamAnalysisSummary.js';
 import    { UpstreamEndpointSummary } from './resolvers/UpstreamEndpointSummary.js';
 import    { UpstreamFieldChange } from './resolvers/UpstreamFieldChange.js';
@@ -131,6 +132,7 @@ StashStatus: StashStatus,
 TagBackItem: TagBackItem,
 TagBackResult: TagBackResult,
 TagBackSummary: TagBackSummary,
+TagBackWorker: TagBackWorker,
 UpstreamAnalysisSummary: UpstreamAnalysisSummary,
 UpstreamEndpointSummary: UpstreamEndpointSummary,
 UpstreamFieldChange: UpstreamFieldChange,

@@ -892,6 +892,8 @@ export type TagBackItem = {
   /** Recommendation ids recorded. */
   recommendations: Array<Scalars['ID']['output']>;
   sceneId: Scalars['ID']['output'];
+  /** The worker (WORKER_NAME) that identified the scene, in a batch spread over several hosts (QUEUE_URL); null otherwise. */
+  worker?: Maybe<Scalars['String']['output']>;
 };
 
 export type TagBackOptions = {
@@ -950,8 +952,17 @@ export type TagBackSummary = {
   recommended: Scalars['Int']['output'];
   scenes: Scalars['Int']['output'];
   skipped: Scalars['Int']['output'];
+  /** Distributed batches (QUEUE_URL): scenes per worker, busiest first; empty for a batch run in one sidecar. */
+  workers: Array<TagBackWorker>;
   /** Dry run: scenes that would have got performers. */
   wouldApply: Scalars['Int']['output'];
+};
+
+/** How many scenes of a distributed batch (QUEUE_URL) one worker identified. */
+export type TagBackWorker = {
+  __typename?: 'TagBackWorker';
+  name: Scalars['String']['output'];
+  scenes: Scalars['Int']['output'];
 };
 
 export type UpstreamAnalysisInput = {
@@ -1190,6 +1201,7 @@ export type ResolversTypes = {
   TagBackResult: ResolverTypeWrapper<TagBackResult>;
   TagBackScope: ResolverTypeWrapper<'SCENES_WITHOUT_PERFORMERS' | 'ALL_SCENES' | 'SCENE_IDS' | 'SCENE_FILTER'>;
   TagBackSummary: ResolverTypeWrapper<TagBackSummaryMapper>;
+  TagBackWorker: ResolverTypeWrapper<TagBackWorker>;
   UpstreamAnalysisInput: UpstreamAnalysisInput;
   UpstreamAnalysisSummary: ResolverTypeWrapper<UpstreamAnalysisSummaryMapper>;
   UpstreamEndpointSummary: ResolverTypeWrapper<UpstreamEndpointSummaryMapper>;
@@ -1262,6 +1274,7 @@ export type ResolversParentTypes = {
   TagBackOptions: TagBackOptions;
   TagBackResult: TagBackResult;
   TagBackSummary: TagBackSummaryMapper;
+  TagBackWorker: TagBackWorker;
   UpstreamAnalysisInput: UpstreamAnalysisInput;
   UpstreamAnalysisSummary: UpstreamAnalysisSummaryMapper;
   UpstreamEndpointSummary: UpstreamEndpointSummaryMapper;
@@ -1693,6 +1706,7 @@ export type TagBackItemResolvers<ContextType = AppContext, ParentType extends Re
   outcome?: Resolver<ResolversTypes['TagBackOutcome'], ParentType, ContextType>;
   recommendations?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   sceneId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  worker?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type TagBackOutcomeResolvers = EnumResolverSignature<{ ALREADY_TAGGED?: any, APPLIED?: any, FAILED?: any, NO_FACES?: any, NO_MATCH?: any, RECOMMENDED?: any, SKIPPED?: any, WOULD_APPLY?: any }, ResolversTypes['TagBackOutcome']>;
@@ -1719,7 +1733,13 @@ export type TagBackSummaryResolvers<ContextType = AppContext, ParentType extends
   recommended?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   scenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  workers?: Resolver<Array<ResolversTypes['TagBackWorker']>, ParentType, ContextType>;
   wouldApply?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TagBackWorkerResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['TagBackWorker'] = ResolversParentTypes['TagBackWorker']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scenes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type UpstreamAnalysisSummaryResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['UpstreamAnalysisSummary'] = ResolversParentTypes['UpstreamAnalysisSummary']> = {
@@ -1831,6 +1851,7 @@ export type Resolvers<ContextType = AppContext> = {
   TagBackResult?: TagBackResultResolvers<ContextType>;
   TagBackScope?: TagBackScopeResolvers;
   TagBackSummary?: TagBackSummaryResolvers<ContextType>;
+  TagBackWorker?: TagBackWorkerResolvers<ContextType>;
   UpstreamAnalysisSummary?: UpstreamAnalysisSummaryResolvers<ContextType>;
   UpstreamEndpointSummary?: UpstreamEndpointSummaryResolvers<ContextType>;
   UpstreamFieldChange?: UpstreamFieldChangeResolvers<ContextType>;

@@ -34,6 +34,8 @@ export interface TagBackItem {
   added: string[];
   recommendations: string[];
   error: string | null;
+  /** The worker that identified the scene, in a batch spread over several hosts (QUEUE_URL). */
+  worker?: string;
 }
 
 export interface TagBackSummary {
@@ -137,7 +139,8 @@ function skipped(sceneId: string): TagBackItem {
   return { sceneId, outcome: 'SKIPPED', added: [], recommendations: [], error: null };
 }
 
-async function listScopeSceneIds(stash: StashClient, input: TagBackJobInput, signal: AbortSignal): Promise<string[]> {
+/** The scene ids a batch covers, in order; exported for the distributed batch (src/queue). */
+export async function listScopeSceneIds(stash: StashClient, input: TagBackJobInput, signal: AbortSignal): Promise<string[]> {
   const limit = input.limit ?? Number.POSITIVE_INFINITY;
   if (input.scope === 'SCENE_IDS') return [...new Set(input.sceneIds)].slice(0, Number.isFinite(limit) ? limit : undefined);
   const ids: string[] = [];

@@ -5,6 +5,7 @@ export {
   createTagBackBatch,
   toTagBackJobInput,
   summarise,
+  listScopeSceneIds,
   type TagBackJobInput,
   type TagBackItem,
   type TagBackSummary,

@@ -1,4 +1,6 @@
-import type   { TagBackSummaryResolvers } from './../types.generated.js';
-    export const TagBackSummary: TagBackSummaryResolvers = {
-    /* Implement TagBackSummary resolver logic here */
-  };
+import { tallyWorkers } from '../../queue/index.js';
+import type { TagBackSummaryResolvers } from './../types.generated.js';
+
+export const TagBackSummary: TagBackSummaryResolvers = {
+  workers: ({ items }) => tallyWorkers(items),
+};

@@ -1,0 +1,3 @@
+import type { TagBackWorkerResolvers } from './../types.generated.js';
+
+export const TagBackWorker: TagBackWorkerResolvers = {};
