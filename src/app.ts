@@ -2,7 +2,7 @@ import type { AppServices } from './app-services.js';
 import type { Config, ModelProfile } from './config.js';
 import { createEnrollService } from './enroll/index.js';
 import { SenseError } from './errors.js';
-import { openFaceDatabase, type FaceDatabase } from './faces/index.js';
+import { createFaceManagementService, openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type LiveFaceDatabase } from './faces/index.js';
 import { createVideoFrameSource } from './frames/index.js';
 import { createHealthService, stashNotConfigured, type StashProbe } from './health/index.js';
 import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
@@ -25,10 +25,15 @@ export const profileModels: Record<ModelProfile, { name: string; dims: number }[
   ],
 };
 
+/** How often the app looks for a face database version another process wrote (a stat; a read when it changed). */
+const FACE_DATABASE_POLL_MS = 1000;
+
 export interface App {
   config: Config;
   vision: VisionPipeline;
+  /** The face database now; a request takes a lease through `faceDatabase` instead. */
   faces(): FaceDatabase;
+  faceDatabase: LiveFaceDatabase;
   state: StateDatabase;
   /** The Stash client; throws STASH_UNAVAILABLE when STASH_URL is not set. */
   stash(): StashClient;
@@ -53,9 +58,16 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
   try {
     log.info('loading face database', { dataDir: config.paths.dataDir, profile: config.vision.profile });
     const faceOptions = { dataDir: config.paths.dataDir, profile: config.vision.profile, models: profileModels[config.vision.profile] };
-    let database = await openFaceDatabase(faceOptions, logger.child('faces'));
-    closers.push(() => database.close());
-    const info = database.info();
+    // Another process (a CLI enrol, an import) may write the database while this one runs: the holder notices
+    // and switches, and requests finish on the database they started with.
+    const live = await startLiveFaceDatabase({
+      dataDir: config.paths.dataDir,
+      open: () => openFaceDatabase(faceOptions, logger.child('faces')),
+      pollMs: FACE_DATABASE_POLL_MS,
+      logger: logger.child('faces'),
+    });
+    closers.push(() => live.close());
+    const info = live.current().info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
     const vision = await createVisionPipeline(config.vision, logger.child('vision'));
@@ -81,10 +93,10 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     };
     const stashProbe: StashProbe = stashClient ? { status: () => checkStash(stashClient) } : stashNotConfigured;
 
-    const faces = () => database;
+    const faces = () => live.current();
     const identify = createIdentifyService({
       vision,
-      faces,
+      faces: live,
       limits: { maxBytes: config.server.maxUploadBytes, urlTimeoutMs: config.fetch.urlTimeoutMs },
       defaults: { ...config.match, searchK: 50 },
       logger: logger.child('identify'),
@@ -93,7 +105,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const scenes = createSceneIdentifyService({
       vision,
       identify,
-      faces,
+      faces: live,
       stash,
       video,
       store: state,
@@ -133,26 +145,35 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
       return runner;
     });
-    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
+    const enroll = createEnrollService({ vision, faces: live, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
     // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
     const upstreamImport = createImportService({
       dataDir: config.paths.dataDir,
       profile: config.vision.profile,
       logger: logger.child('import'),
-      reopen: async () => {
-        const next = await openFaceDatabase(faceOptions, logger.child('faces'));
-        const previous = database;
-        database = next;
-        await previous.close();
-      },
+      reopen: () => live.reload(),
     });
+    const faceManagement = createFaceManagementService({ faces: live, logger: logger.child('faces') });
     return {
       config,
       vision,
       faces,
+      faceDatabase: live,
       state,
       stash,
-      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, recommendations, upstreamImport, faceDatabase: { info: () => database.info() } },
+      services: {
+        health,
+        identify,
+        scenes,
+        stashMedia,
+        tagBack,
+        enroll,
+        jobs,
+        recommendations,
+        upstreamImport,
+        faceDatabase: { info: () => live.current().info() },
+        faceManagement,
+      },
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { SenseError, errorMessage, isSenseError } from '../errors.js';
-import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
+import type { FaceDatabaseSource, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import type { VisionPipeline } from '../vision/index.js';
 import type { StashClient } from '../stash/index.js';
@@ -53,7 +53,7 @@ interface PendingPerformer {
 
 export function createEnrollService(deps: {
   vision: VisionPipeline;
-  faces: () => FaceDatabase;
+  faces: FaceDatabaseSource;
   stash: () => StashClient;
   policy: EnrollPolicy;
   logger: Logger;
@@ -70,16 +70,16 @@ export function createEnrollService(deps: {
       const pending: PendingPerformer[] = [];
       let done = 0;
       let alreadyEnrolled = 0;
-      const database = deps.faces();
+      const database = deps.faces;
       for (const folder of folders) {
         const entry: PendingPerformer = { performer: folder.performer, faces: [] };
         for (const photo of folder.photos) {
           if (options.signal?.aborted) throw new SenseError('CANCELLED', 'Enrolment was cancelled; nothing was written');
           options.onProgress?.({ done, total, current: relative(dir, photo) });
           try {
-            const outcome = await embedReferenceFace(vision, policy, await readFile(photo), photo);
+            const outcome = await embedReferenceFace(vision, policy, await readFile(photo), photo, { kind: 'file' });
             if ('skip' in outcome) skipped.push({ file: photo, reason: outcome.skip });
-            else if (database.hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
+            else if (database.current().hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
             else entry.faces.push(outcome.face);
           } catch (error: unknown) {
             if (!isSenseError(error)) throw error;
@@ -92,7 +92,7 @@ export function createEnrollService(deps: {
       options.onProgress?.({ done, total, current: '' });
       // Everything lands in one write: a crash before it leaves the database exactly as it was.
       const nothingNew = pending.every((entry) => entry.faces.length === 0);
-      const written = nothingNew ? { result: 0, facesAdded: 0, performersAdded: 0 } : await database.write((writer) => {
+      const written = nothingNew ? { result: 0, facesAdded: 0, performersAdded: 0, facesDeleted: 0 } : await database.write((writer) => {
         let duplicates = 0;
         for (const entry of pending) {
           if (entry.faces.length === 0) continue;
@@ -108,7 +108,7 @@ export function createEnrollService(deps: {
         performersAdded: written.performersAdded,
         alreadyEnrolled: alreadyEnrolled + written.result,
         skipped,
-        databaseVersion: database.info().version,
+        databaseVersion: database.current().info().version,
       };
       logger.info('enrolment finished', { ...summary, skipped: skipped.length, ms: Math.round(performance.now() - started) });
       return summary;

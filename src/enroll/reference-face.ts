@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { NewFace } from '../faces/index.js';
-import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import type { FaceSource, NewFace } from '../faces/index.js';
+import { encodeFaceThumbnail, pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
 import type { EnrollPolicy } from './enroll-service.js';
 
 /**
@@ -12,6 +12,7 @@ export async function embedReferenceFace(
   policy: EnrollPolicy,
   bytes: Uint8Array,
   sourcePath: string,
+  origin: NonNullable<FaceSource['origin']>,
   where = '',
 ): Promise<{ face: NewFace } | { skip: string }> {
   const sourceHash = createHash('sha256').update(bytes).digest('hex');
@@ -23,5 +24,6 @@ export async function embedReferenceFace(
   if (!primary) return { skip: `no confident face${where} (score ≥ ${policy.minScore}, ≥ ${policy.minFacePx} px)` };
   const [embedded] = await vision.embedFaces(image, [primary]);
   if (!embedded) return { skip: 'the face could not be embedded' };
-  return { face: { sourceHash, sourcePath, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings } };
+  const thumbnail = await encodeFaceThumbnail(image, embedded.box);
+  return { face: { sourceHash, sourcePath, origin, box: embedded.box, score: embedded.score, embeddings: embedded.embeddings, thumbnail } };
 }

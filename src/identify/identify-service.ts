@@ -1,5 +1,5 @@
 import { SenseError } from '../errors.js';
-import type { FaceDatabase, StashId } from '../faces/index.js';
+import type { FaceDatabase, FaceDatabaseSource, StashId } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { rankFaceCandidates } from '../match/index.js';
 import type { Box, EmbeddedFace, StageTimings, VisionPipeline } from '../vision/index.js';
@@ -52,23 +52,25 @@ export interface ImageIdentification {
 
 export interface IdentifyService {
   identifyImage(source: ImageSource, options?: IdentifyOptions, signal?: AbortSignal): Promise<ImageIdentification>;
-  /** Candidates for faces already detected and embedded (scene frames, gallery images). */
-  matchFaces(faces: readonly EmbeddedFace[], options?: IdentifyOptions): { faces: IdentifiedFace[]; searchMs: number };
+  /**
+   * Candidates for faces already detected and embedded (scene frames, gallery images), from `database`: the
+   * caller holds a lease on it for its whole request.
+   */
+  matchFaces(faces: readonly EmbeddedFace[], options: IdentifyOptions, database: FaceDatabase): { faces: IdentifiedFace[]; searchMs: number };
 }
 
 export interface IdentifyServiceDeps {
   vision: VisionPipeline;
-  /** The face database in use now; an import may swap it while the service runs. */
-  faces: () => FaceDatabase;
+  /** The face database; each request leases the one it starts with, which may be swapped while it runs. */
+  faces: FaceDatabaseSource;
   limits: ImageSourceLimits;
   defaults: MatchDefaults;
   logger: Logger;
 }
 
 export function createIdentifyService({ vision, faces, limits, defaults, logger }: IdentifyServiceDeps): IdentifyService {
-  const matchFaces: IdentifyService['matchFaces'] = (detected, options = {}) => {
+  const matchFaces: IdentifyService['matchFaces'] = (detected, options, database) => {
     const started = performance.now();
-    const database = faces();
     const rankOptions = { ...resolveOptions(options, defaults), calibratedDistance: defaults.maxDistance };
     const ranked = detected.map((face) => {
       const hitsByModel = Object.fromEntries(
@@ -99,7 +101,16 @@ export function createIdentifyService({ vision, faces, limits, defaults, logger 
       resolveOptions(options, defaults); // bad options fail before any download or decoding
       const bytes = await readImageSource(source, limits, signal);
       const analysis = await vision.analyzeImage(bytes);
-      const { faces: identified, searchMs } = matchFaces(analysis.faces, options);
+      const lease = faces.acquire();
+      let matched: ReturnType<typeof matchFaces>;
+      let databaseVersion: string;
+      try {
+        matched = matchFaces(analysis.faces, options, lease.database);
+        databaseVersion = lease.database.info().version;
+      } finally {
+        lease.release();
+      }
+      const { faces: identified, searchMs } = matched;
       const totalMs = performance.now() - started;
       logger.info('image identified', {
         source: source.kind,
@@ -111,7 +122,7 @@ export function createIdentifyService({ vision, faces, limits, defaults, logger 
         width: analysis.width,
         height: analysis.height,
         faces: identified,
-        databaseVersion: faces().info().version,
+        databaseVersion,
         timings: { ...analysis.timings, searchMs, totalMs },
       };
     },

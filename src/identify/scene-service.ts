@@ -1,5 +1,5 @@
 import { SenseError } from '../errors.js';
-import type { FaceDatabase, PerformerRecord } from '../faces/index.js';
+import type { FaceDatabase, FaceDatabaseSource, PerformerRecord } from '../faces/index.js';
 import type { VideoFrameSource } from '../frames/index.js';
 import type { Logger } from '../logger.js';
 import { clusterFaces, type FaceObservation } from '../match/index.js';
@@ -79,7 +79,7 @@ export interface SceneIdentifyDefaults {
 export interface SceneIdentifyDeps {
   vision: VisionPipeline;
   identify: IdentifyService;
-  faces: () => FaceDatabase;
+  faces: FaceDatabaseSource;
   stash: () => StashClient;
   video: VideoFrameSource;
   store: IdentificationStore;
@@ -106,92 +106,98 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
       const sources = options.sources && options.sources.length > 0 ? [...new Set(options.sources)] : deps.defaults.sources;
       const frameCount = options.frameCount ?? deps.defaults.frameCount;
       if (!Number.isInteger(frameCount) || frameCount < 1 || frameCount > 1000) throw new SenseError('BAD_INPUT', `frameCount must be from 1 to 1000 (got ${frameCount})`);
-      const database = deps.faces();
-      const databaseVersion = database.info().version;
-      const timings = { framesMs: 0, detectMs: 0, embedMs: 0, searchMs: 0, clusterMs: 0, linkMs: 0, totalMs: 0 };
-      const reports = new Map<FrameSourceName, FrameSourceReport>();
-      const observed: Observed[] = [];
-      let framesRead = 0;
+      // The whole scene is matched against one database, even if another is swapped in meanwhile.
+      const lease = deps.faces.acquire();
+      try {
+        const database = lease.database;
+        const databaseVersion = database.info().version;
+        const timings = { framesMs: 0, detectMs: 0, embedMs: 0, searchMs: 0, clusterMs: 0, linkMs: 0, totalMs: 0 };
+        const reports = new Map<FrameSourceName, FrameSourceReport>();
+        const observed: Observed[] = [];
+        let framesRead = 0;
 
-      let waitStarted = performance.now();
-      for await (const frame of readSceneFrames(scene, { stash, video: deps.video, logger: deps.logger }, { sources, frameCount, signal }, reports)) {
-        timings.framesMs += performance.now() - waitStarted;
-        framesRead += 1;
-        let mark = performance.now();
-        const detected = await deps.vision.detectFaces(frame.image);
-        timings.detectMs += performance.now() - mark;
-        mark = performance.now();
-        const embedded: EmbeddedFace[] = detected.length > 0 ? await deps.vision.embedFaces(frame.image, detected) : [];
-        timings.embedMs += performance.now() - mark;
-        const matched = deps.identify.matchFaces(embedded, { topK: 10, maxDistance: options.maxDistance });
-        timings.searchMs += matched.searchMs;
-        const report = reports.get(sourceName(frame.source));
-        if (report) report.faces += embedded.length;
-        embedded.forEach((face, i) => {
-          observed.push({
-            observation: {
-              frameKey: `${frame.source}:${frame.index}`,
-              vector: concatEmbeddings(face, deps.vision.embeddingModels),
-              quality: face.score * Math.min(face.box.width, face.box.height),
-              candidates: (matched.faces[i]?.candidates ?? []).map(({ performerId, distance }) => ({ performerId, distance })),
-            },
-            timestampSec: frame.timestampSec,
-            thumbnail: deps.vision.cropFace(frame.image, face.box, 128),
+        let waitStarted = performance.now();
+        for await (const frame of readSceneFrames(scene, { stash, video: deps.video, logger: deps.logger }, { sources, frameCount, signal }, reports)) {
+          timings.framesMs += performance.now() - waitStarted;
+          framesRead += 1;
+          let mark = performance.now();
+          const detected = await deps.vision.detectFaces(frame.image);
+          timings.detectMs += performance.now() - mark;
+          mark = performance.now();
+          const embedded: EmbeddedFace[] = detected.length > 0 ? await deps.vision.embedFaces(frame.image, detected) : [];
+          timings.embedMs += performance.now() - mark;
+          const matched = deps.identify.matchFaces(embedded, { topK: 10, maxDistance: options.maxDistance }, database);
+          timings.searchMs += matched.searchMs;
+          const report = reports.get(sourceName(frame.source));
+          if (report) report.faces += embedded.length;
+          embedded.forEach((face, i) => {
+            observed.push({
+              observation: {
+                frameKey: `${frame.source}:${frame.index}`,
+                vector: concatEmbeddings(face, deps.vision.embeddingModels),
+                quality: face.score * Math.min(face.box.width, face.box.height),
+                candidates: (matched.faces[i]?.candidates ?? []).map(({ performerId, distance }) => ({ performerId, distance })),
+              },
+              timestampSec: frame.timestampSec,
+              thumbnail: deps.vision.cropFace(frame.image, face.box, 128),
+            });
           });
-        });
-        waitStarted = performance.now();
+          waitStarted = performance.now();
+        }
+
+        let mark = performance.now();
+        const taggedPerformerIds = taggedInFaceDatabase(scene, database, observed);
+        const clusters = clusterFaces(
+          observed.map((item) => item.observation),
+          { ...deps.defaults, topK: options.topK ?? deps.defaults.topK, taggedPerformerIds },
+        );
+        timings.clusterMs = performance.now() - mark;
+
+        mark = performance.now();
+        const performers = database.getPerformers([...new Set(clusters.flatMap((cluster) => cluster.candidates.map((c) => c.performerId)))]);
+        const links = await createPerformerLinker(stash).link([...performers.values()], signal);
+        timings.linkMs = performance.now() - mark;
+
+        const persons: ScenePerson[] = [];
+        for (const [personId, cluster] of clusters.entries()) {
+          const members = cluster.members.map((i) => observed[i]!);
+          const candidates = cluster.candidates.flatMap((candidate): LinkedCandidate[] => {
+            const performer = performers.get(candidate.performerId);
+            if (!performer) return [];
+            return [{ ...toCandidate(performer, candidate), frameCount: candidate.frameCount, alreadyTagged: candidate.alreadyTagged, link: links.get(performer.id) ?? notInLibrary }];
+          });
+          const thumbnail = await observed[cluster.bestMember]!.thumbnail;
+          persons.push({
+            personId,
+            faceCount: members.length,
+            frameCount: cluster.frameKeys.length,
+            timestamps: [...new Set(members.map((m) => m.timestampSec).filter((t): t is number => t !== null))].sort((a, b) => a - b),
+            thumbnail: `data:image/jpeg;base64,${thumbnail.toString('base64')}`,
+            status: candidates.length > 0 ? 'MATCHED' : 'UNKNOWN',
+            candidates,
+          });
+        }
+        // Thumbnails of faces not chosen were still made; let their promises settle before returning.
+        await Promise.allSettled(observed.map((item) => item.thumbnail));
+        timings.totalMs = performance.now() - started;
+        const result: SceneIdentification = {
+          sceneId: scene.id,
+          title: scene.title,
+          databaseVersion,
+          identifiedAt: new Date().toISOString(),
+          framesRead,
+          facesDetected: observed.length,
+          sources: sources.map((source) => reports.get(source) ?? { source, frames: 0, faces: 0, error: null }),
+          persons,
+          timings,
+          executionProvider: deps.vision.executionProvider,
+        };
+        deps.store.saveIdentification({ kind: 'scene', targetId: scene.id, databaseVersion, result, createdAt: result.identifiedAt });
+        deps.logger.info('scene identified', { sceneId: scene.id, frames: framesRead, faces: observed.length, persons: persons.length, ms: Math.round(timings.totalMs) });
+        return result;
+      } finally {
+        lease.release();
       }
-
-      let mark = performance.now();
-      const taggedPerformerIds = taggedInFaceDatabase(scene, database, observed);
-      const clusters = clusterFaces(
-        observed.map((item) => item.observation),
-        { ...deps.defaults, topK: options.topK ?? deps.defaults.topK, taggedPerformerIds },
-      );
-      timings.clusterMs = performance.now() - mark;
-
-      mark = performance.now();
-      const performers = database.getPerformers([...new Set(clusters.flatMap((cluster) => cluster.candidates.map((c) => c.performerId)))]);
-      const links = await createPerformerLinker(stash).link([...performers.values()], signal);
-      timings.linkMs = performance.now() - mark;
-
-      const persons: ScenePerson[] = [];
-      for (const [personId, cluster] of clusters.entries()) {
-        const members = cluster.members.map((i) => observed[i]!);
-        const candidates = cluster.candidates.flatMap((candidate): LinkedCandidate[] => {
-          const performer = performers.get(candidate.performerId);
-          if (!performer) return [];
-          return [{ ...toCandidate(performer, candidate), frameCount: candidate.frameCount, alreadyTagged: candidate.alreadyTagged, link: links.get(performer.id) ?? notInLibrary }];
-        });
-        const thumbnail = await observed[cluster.bestMember]!.thumbnail;
-        persons.push({
-          personId,
-          faceCount: members.length,
-          frameCount: cluster.frameKeys.length,
-          timestamps: [...new Set(members.map((m) => m.timestampSec).filter((t): t is number => t !== null))].sort((a, b) => a - b),
-          thumbnail: `data:image/jpeg;base64,${thumbnail.toString('base64')}`,
-          status: candidates.length > 0 ? 'MATCHED' : 'UNKNOWN',
-          candidates,
-        });
-      }
-      // Thumbnails of faces not chosen were still made; let their promises settle before returning.
-      await Promise.allSettled(observed.map((item) => item.thumbnail));
-      timings.totalMs = performance.now() - started;
-      const result: SceneIdentification = {
-        sceneId: scene.id,
-        title: scene.title,
-        databaseVersion,
-        identifiedAt: new Date().toISOString(),
-        framesRead,
-        facesDetected: observed.length,
-        sources: sources.map((source) => reports.get(source) ?? { source, frames: 0, faces: 0, error: null }),
-        persons,
-        timings,
-        executionProvider: deps.vision.executionProvider,
-      };
-      deps.store.saveIdentification({ kind: 'scene', targetId: scene.id, databaseVersion, result, createdAt: result.identifiedAt });
-      deps.logger.info('scene identified', { sceneId: scene.id, frames: framesRead, faces: observed.length, persons: persons.length, ms: Math.round(timings.totalMs) });
-      return result;
     },
   };
 }

@@ -14,3 +14,4 @@ export type {
 export { createVisionPipeline, DEFAULT_VISION_TUNING, type VisionPipeline, type VisionTuning } from './pipeline.js';
 export { pickPrimaryFace } from './face-boxes.js';
 export { cosineDistance, l2Normalise } from './vectors.js';
+export { encodeFaceThumbnail } from './thumbnail.js';

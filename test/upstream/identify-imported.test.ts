@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFaceDatabase, type FaceDatabase } from '../../src/faces/index.js';
+import { openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type LiveFaceDatabase } from '../../src/faces/index.js';
 import { createIdentifyService } from '../../src/identify/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { importUpstream } from '../../src/upstream/index.js';
@@ -23,6 +23,7 @@ const models = [
 let temp: ReturnType<typeof makeTempDir>;
 let vision: VisionPipeline;
 let database: FaceDatabase;
+let live: LiveFaceDatabase | undefined;
 let photo: Buffer;
 
 beforeAll(async () => {
@@ -68,10 +69,11 @@ beforeAll(async () => {
   );
   const dataDir = join(temp.path, 'data');
   await importUpstream(release, dataDir, {}, silentLogger);
-  database = await openFaceDatabase({ dataDir, profile: 'stash-sense', models }, silentLogger);
+  live = await startLiveFaceDatabase({ dataDir, open: () => openFaceDatabase({ dataDir, profile: 'stash-sense', models }, silentLogger), pollMs: 60_000, logger: silentLogger });
+  database = live.current();
 });
 afterAll(async () => {
-  await database?.close();
+  await live?.close();
   await vision?.close();
   temp?.remove();
 });
@@ -80,7 +82,7 @@ describe('identifying against an imported upstream database', () => {
   it('finds the performer whose upstream vectors this pipeline produces, with every stash-box id', async () => {
     const identify = createIdentifyService({
       vision,
-      faces: () => database,
+      faces: live!,
       limits: { maxBytes: 20_000_000, urlTimeoutMs: 1000 },
       defaults: { topK: 5, maxDistance: 0.5, searchK: 50 },
       logger: silentLogger,
