@@ -56,9 +56,9 @@ export function createPerformerReads(db: Database): PerformerReads {
   const faceSource = db.prepare('SELECT 1 FROM faces WHERE source_hash = ? LIMIT 1');
   const owners = db.prepare('SELECT id, performer_id FROM faces WHERE id IN (SELECT value FROM json_each(?))');
   // instr on lower() instead of LIKE: a search for "50%" or "a_b" means those characters.
-  const matching = `FROM performers p WHERE ?1 = '' OR instr(lower(p.name), lower(?1)) > 0
-     OR EXISTS (SELECT 1 FROM performer_aliases a WHERE a.performer_id = p.id AND instr(lower(a.alias), lower(?1)) > 0)`;
-  const searchPage = db.prepare(`SELECT p.id ${matching} ORDER BY p.name, p.id LIMIT ?2 OFFSET ?3`);
+  const matching = `FROM performers p WHERE @search = '' OR instr(lower(p.name), lower(@search)) > 0
+     OR EXISTS (SELECT 1 FROM performer_aliases a WHERE a.performer_id = p.id AND instr(lower(a.alias), lower(@search)) > 0)`;
+  const searchPage = db.prepare(`SELECT p.id ${matching} ORDER BY p.name, p.id LIMIT @limit OFFSET @offset`);
   const searchTotal = db.prepare(`SELECT count(*) ${matching}`).pluck();
   const faces = db.prepare(
     `SELECT f.id, f.performer_id, f.source_hash, f.source_path, f.source_kind, f.source_ref, f.box_x, f.box_y, f.box_width, f.box_height,
@@ -92,9 +92,9 @@ export function createPerformerReads(db: Database): PerformerReads {
     },
     hasFaceSource: (sourceHash) => faceSource.get(sourceHash) !== undefined,
     searchPerformers(search, limit, offset) {
-      const ids = (searchPage.all(search, limit, offset) as { id: string }[]).map((row) => row.id);
+      const ids = (searchPage.all({ search, limit, offset }) as { id: string }[]).map((row) => row.id);
       const records = getPerformers(ids);
-      return { total: searchTotal.get(search) as number, performers: ids.flatMap((id) => records.get(id) ?? []) };
+      return { total: searchTotal.get({ search }) as number, performers: ids.flatMap((id) => records.get(id) ?? []) };
     },
     listFaces(performerId) {
       return (faces.all(performerId) as FaceRow[]).map((row) => ({

@@ -12,6 +12,8 @@ import { silentLogger } from '../../src/logger.js';
 import { TEST_MODELS, TEST_PROFILE, createRandom, sampleEmbeddings, syntheticFace, syntheticPerformers } from './synthetic.js';
 
 const fixture = resolve('test/faces/fixtures/write-batch.ts');
+const deleteFixture = resolve('test/faces/fixtures/delete-batch.ts');
+const DELETE_PERFORMERS = 20;
 const BATCH_PERFORMERS = 100;
 const BATCH_FACES_PER_PERFORMER = 25;
 
@@ -60,8 +62,12 @@ function snapshot(database: FaceDatabase): Snapshot {
 type KillAt = { afterLine: string; delayMs: number; nth: number };
 
 /** Runs the batch writer on a copy of the baseline and SIGKILLs it `delayMs` after its nth `afterLine` log line. */
-async function killDuringWrite(dataDir: string, killAt: KillAt): Promise<{ lastLine: string; exitSignal: string | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, '7', String(BATCH_PERFORMERS), String(BATCH_FACES_PER_PERFORMER)], {
+async function killDuringWrite(
+  dataDir: string,
+  killAt: KillAt,
+  args = [fixture, dataDir, '7', String(BATCH_PERFORMERS), String(BATCH_FACES_PER_PERFORMER)],
+): Promise<{ lastLine: string; exitSignal: string | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<string | null>((done) => child.on('exit', (_code, signal) => done(signal)));
@@ -160,5 +166,37 @@ describe('a write killed with SIGKILL', () => {
     }
     checkFilesAgree(dataDir);
     expect(lastLine).not.toBe('done');
+  });
+});
+
+describe('a deletion killed with SIGKILL', () => {
+  it.each([
+    { label: 'half way through deleting performers', afterLine: 'performer deleted', delayMs: 0, nth: DELETE_PERFORMERS / 2 },
+    { label: 'around COMMIT', afterLine: 'performer deleted', delayMs: 5, nth: DELETE_PERFORMERS },
+    { label: 'after COMMIT', afterLine: 'face database written', delayMs: 0, nth: 1 },
+  ])('killed $label, it opens as the old database or, once committed, without those performers', async (killAt) => {
+    const dataDir = join(root, `delete-${killAt.afterLine.replace(/\W/g, '-')}-${killAt.nth}-${killAt.delayMs}`);
+    cpSync(baselineDir, dataDir, { recursive: true });
+    const { exitSignal } = await killDuringWrite(dataDir, killAt, [deleteFixture, dataDir, String(DELETE_PERFORMERS)]);
+    expect(exitSignal).toBe('SIGKILL');
+    const database = await openFaceDatabase({ dataDir, profile: TEST_PROFILE, models: TEST_MODELS }, silentLogger);
+    try {
+      const after = snapshot(database);
+      const committed = after.info.version !== baseline.info.version;
+      // Half way, the write had 10 more deletions (and pauses) to go; after COMMIT it must have committed.
+      if (killAt.nth === DELETE_PERFORMERS / 2) expect(committed).toBe(false);
+      if (killAt.afterLine === 'face database written') expect(committed).toBe(true);
+      if (committed) {
+        expect(after.info.performerCount).toBe(baseline.info.performerCount - DELETE_PERFORMERS);
+        expect(after.info.faceCount).toBe(baseline.info.faceCount - DELETE_PERFORMERS * 4);
+        const hits = database.search(TEST_MODELS[0]!.name, probes[0]![TEST_MODELS[0]!.name]!, 10_000);
+        expect(hits).toHaveLength(after.info.faceCount);
+      } else {
+        expect(after).toEqual(baseline);
+      }
+    } finally {
+      await database.close();
+    }
+    checkFilesAgree(dataDir);
   });
 });
