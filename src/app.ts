@@ -2,7 +2,7 @@ import type { AppServices } from './app-services.js';
 import type { Config, ModelProfile } from './config.js';
 import { createEnrollService } from './enroll/index.js';
 import { SenseError } from './errors.js';
-import { createFaceManagementService, openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type LiveFaceDatabase } from './faces/index.js';
+import { createFaceManagementService, openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type FaceManagementService, type LiveFaceDatabase } from './faces/index.js';
 import { createVideoFrameSource } from './frames/index.js';
 import { createHealthService, stashNotConfigured, type StashProbe } from './health/index.js';
 import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
@@ -180,6 +180,21 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     await closeAll(closers);
     throw error;
   }
+}
+
+/**
+ * Only the face database and its management service: what `stash-sense faces` needs, without loading the vision
+ * models. A running service picks its changes up by itself.
+ */
+export async function openFaceManagement(config: Config, logger: Logger): Promise<{ faces: FaceManagementService; close(): Promise<void> }> {
+  const faceOptions = { dataDir: config.paths.dataDir, profile: config.vision.profile, models: profileModels[config.vision.profile] };
+  const live = await startLiveFaceDatabase({
+    dataDir: config.paths.dataDir,
+    open: () => openFaceDatabase(faceOptions, logger.child('faces')),
+    pollMs: FACE_DATABASE_POLL_MS,
+    logger: logger.child('faces'),
+  });
+  return { faces: createFaceManagementService({ faces: live, logger: logger.child('faces') }), close: () => live.close() };
 }
 
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {

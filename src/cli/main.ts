@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   identify: { summary: 'identify FILE...: find the faces in images and who they are', load: async () => (await import('./commands/identify.js')).identify },
   models: { summary: 'models fetch [--profile P]: download and check model files', load: async () => (await import('./commands/models.js')).models },
   'import-upstream': { summary: "import-upstream DIR: use the Python stash-sense sidecar's face database release", load: async () => (await import('./commands/import-upstream.js')).importUpstream },
+  faces: { summary: 'faces list|show|rename|aliases|stash-ids|delete|delete-face|merge|compact: look after the face database', load: async () => (await import('./commands/faces.js')).faces },
   'tag-back': { summary: 'identify many Stash scenes and add the performers it is sure of', load: async () => (await import('./commands/tag-back.js')).tagBack },
 };
 
