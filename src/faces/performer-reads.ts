@@ -58,7 +58,7 @@ export function createPerformerReads(db: Database): PerformerReads {
   // instr on lower() instead of LIKE: a search for "50%" or "a_b" means those characters.
   const matching = `FROM performers p WHERE @search = '' OR instr(lower(p.name), lower(@search)) > 0
      OR EXISTS (SELECT 1 FROM performer_aliases a WHERE a.performer_id = p.id AND instr(lower(a.alias), lower(@search)) > 0)`;
-  const searchPage = db.prepare(`SELECT p.id ${matching} ORDER BY p.name, p.id LIMIT @limit OFFSET @offset`);
+  const searchPage = db.prepare(`SELECT p.id ${matching} ORDER BY p.name COLLATE NOCASE, p.id LIMIT @limit OFFSET @offset`);
   const searchTotal = db.prepare(`SELECT count(*) ${matching}`).pluck();
   const faces = db.prepare(
     `SELECT f.id, f.performer_id, f.source_hash, f.source_path, f.source_kind, f.source_ref, f.box_x, f.box_y, f.box_width, f.box_height,

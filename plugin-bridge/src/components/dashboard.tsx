@@ -2,6 +2,7 @@ import { healthQuery, type Health } from '../operations.js';
 import { React } from '../react.js';
 import { SidecarError } from '../errors.js';
 import { Card, ErrorBoundary, ErrorNotice, Loading, useSidecar, type Sidecar } from './common.js';
+import { FaceDatabaseCard } from './face-database.js';
 import { RecommendationsCard } from './recommendations.js';
 import { TagBackCard } from './tag-back.js';
 
@@ -57,6 +58,9 @@ function DashboardCards({ sidecar }: { sidecar: Sidecar }) {
           </ErrorBoundary>
           <ErrorBoundary>
             <RecommendationsCard sidecar={sidecar} />
+          </ErrorBoundary>
+          <ErrorBoundary>
+            <FaceDatabaseCard sidecar={sidecar} />
           </ErrorBoundary>
         </>
       )}
