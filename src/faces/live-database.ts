@@ -82,6 +82,8 @@ export async function startLiveFaceDatabase(options: LiveFaceDatabaseOptions): P
     reloading ??= (async () => {
       const started = performance.now();
       const previous = held;
+      // Already serving what is on disk (the poll got there first): loading it again would only cost time.
+      if (!previous.database.isStale() && readVersion(file) === previous.database.info().version) return;
       const next = await options.open();
       if (closed) {
         await next.close();
