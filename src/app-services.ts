@@ -1,5 +1,5 @@
 import type { EnrollService } from './enroll/index.js';
-import type { FaceDatabaseInfo } from './faces/index.js';
+import type { FaceDatabaseInfo, FaceManagementService } from './faces/index.js';
 import type { HealthService } from './health/index.js';
 import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
 import type { StashBoxLinkService } from './link/index.js';
@@ -11,6 +11,7 @@ import type { ImportService } from './upstream/index.js';
 export interface AppServices {
   health: HealthService;
   faceDatabase: { info(): FaceDatabaseInfo };
+  faceManagement: FaceManagementService;
   identify: IdentifyService;
   scenes: SceneIdentifyService;
   stashMedia: StashMediaIdentifyService;

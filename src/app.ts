@@ -2,7 +2,7 @@ import type { AppServices } from './app-services.js';
 import { defaultMaxDistance, type Config, type ModelProfile } from './config.js';
 import { createEnrollService } from './enroll/index.js';
 import { SenseError } from './errors.js';
-import { openFaceDatabase, type FaceDatabase } from './faces/index.js';
+import { createFaceManagementService, openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type FaceManagementService, type LiveFaceDatabase } from './faces/index.js';
 import { createVideoFrameSource } from './frames/index.js';
 import { createHealthService, stashNotConfigured, type StashProbe } from './health/index.js';
 import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
@@ -31,10 +31,15 @@ export const profileModels: Record<ModelProfile, { name: string; dims: number }[
   ],
 };
 
+/** How often the app looks for a face database version another process wrote (a stat; a read when it changed). */
+const FACE_DATABASE_POLL_MS = 1000;
+
 export interface App {
   config: Config;
   vision: VisionPipeline;
+  /** The face database now; a request takes a lease through `faceDatabase` instead. */
   faces(): FaceDatabase;
+  faceDatabase: LiveFaceDatabase;
   state: StateDatabase;
   /** The Stash client; throws STASH_UNAVAILABLE when STASH_URL is not set. */
   stash(): StashClient;
@@ -61,9 +66,16 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
   try {
     log.info('loading face database', { dataDir: config.paths.dataDir, profile: config.vision.profile });
     const faceOptions = { dataDir: config.paths.dataDir, profile: config.vision.profile, models: profileModels[config.vision.profile] };
-    let database = await openFaceDatabase(faceOptions, logger.child('faces'));
-    closers.push(() => database.close());
-    const info = database.info();
+    // Another process (a CLI enrol, an import) may write the database while this one runs: the holder notices
+    // and switches, and requests finish on the database they started with.
+    const live = await startLiveFaceDatabase({
+      dataDir: config.paths.dataDir,
+      open: () => openFaceDatabase(faceOptions, logger.child('faces')),
+      pollMs: FACE_DATABASE_POLL_MS,
+      logger: logger.child('faces'),
+    });
+    closers.push(() => live.close());
+    const info = live.current().info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
     const vision = await createVisionPipeline(config.vision, logger.child('vision'), {}, options.visionDeps);
@@ -99,22 +111,14 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     };
     const stashProbe: StashProbe = stashClient ? { status: () => checkStash(stashClient) } : stashNotConfigured;
 
-    const faces = () => database;
+    const faces = () => live.current();
     // The profile's fixed distance (or MATCH_MAX_DISTANCE) still scales scene clustering and gallery checks;
     // the naming decision itself follows the database's size unless MATCH_MAX_DISTANCE is set.
     const fixedDistance = config.match.maxDistance ?? defaultMaxDistance[config.vision.profile];
     const matchPolicy = matchPolicyFor(config.vision.profile, config.match.maxDistance, defaultMaxDistance[config.vision.profile]);
-    // A new face database installed under DATA_DIR (an import, or a copy for a queue worker) replaces the old one.
-    const reopenFaces = async () => {
-      const next = await openFaceDatabase(faceOptions, logger.child('faces'));
-      const previous = database;
-      database = next;
-      await previous.close();
-      log.info('face database reloaded', { version: next.info().version });
-    };
     const identify = createIdentifyService({
       vision,
-      faces,
+      faces: live,
       limits: { maxBytes: config.server.maxUploadBytes, urlTimeoutMs: config.fetch.urlTimeoutMs, allowPrivateUrls: config.fetch.allowPrivateUrls },
       defaults: { topK: config.match.topK, policy: matchPolicy, searchK: 50 },
       ...(body ? { body } : {}),
@@ -124,7 +128,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const scenes = createSceneIdentifyService({
       vision,
       identify,
-      faces,
+      faces: live,
       stash,
       video,
       store: state,
@@ -166,7 +170,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         scenes,
         tagBack,
         faces,
-        reloadFaces: reopenFaces,
+        reloadFaces: () => live.reload(),
         worker: config.queue.workerName,
         // A write is a few Stash calls of at most STASH_TIMEOUT_MS each; a claim outlives them comfortably.
         applyLockMs: Math.max(config.queue.lockMs, (config.stash?.timeoutMs ?? 30_000) * 4),
@@ -217,15 +221,16 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     // Enrolment takes the faces identification finds (same detector threshold); agreement between a performer's
     // photos, at the profile's same-person distance, decides which face of a group photo is theirs.
     const enrollPolicy = { minScore: config.vision.detectionThreshold, minFacePx: 32, agreeDistance: fixedDistance, maxFacesPerPhoto: 8 };
-    const enroll = createEnrollService({ vision, faces, stash, policy: enrollPolicy, ...(body ? { body } : {}), logger: logger.child('enroll') });
+    const enroll = createEnrollService({ vision, faces: live, stash, policy: enrollPolicy, ...(body ? { body } : {}), logger: logger.child('enroll') });
     // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
     const upstreamImport = createImportService({
       dataDir: config.paths.dataDir,
       profile: config.vision.profile,
       importRoot: config.paths.importDir,
       logger: logger.child('import'),
-      reopen: reopenFaces,
+      reopen: () => live.reload(),
     });
+    const faceManagement = createFaceManagementService({ faces: live, logger: logger.child('faces') });
     // Requests share these caps (decoding a 100 MP image takes about 300 MB; a scene runs FFMPEG_CONCURRENCY
     // ffmpeg processes); the job runner calls the services directly and runs one scene at a time of its own.
     const { concurrentImages, concurrentScenes, retryAfterSeconds } = config.limits;
@@ -243,12 +248,14 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       upstreamImport,
       upstreamPerformers,
       stashBoxLinks,
-      faceDatabase: { info: () => database.info() },
+      faceDatabase: { info: () => live.current().info() },
+      faceManagement,
     };
     return {
       config,
       vision,
       faces,
+      faceDatabase: live,
       state,
       stash,
       services,
@@ -258,6 +265,21 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     await closeAll(closers);
     throw error;
   }
+}
+
+/**
+ * Only the face database and its management service: what `stash-sense faces` needs, without loading the vision
+ * models. A running service picks its changes up by itself.
+ */
+export async function openFaceManagement(config: Config, logger: Logger): Promise<{ faces: FaceManagementService; close(): Promise<void> }> {
+  const faceOptions = { dataDir: config.paths.dataDir, profile: config.vision.profile, models: profileModels[config.vision.profile] };
+  const live = await startLiveFaceDatabase({
+    dataDir: config.paths.dataDir,
+    open: () => openFaceDatabase(faceOptions, logger.child('faces')),
+    pollMs: FACE_DATABASE_POLL_MS,
+    logger: logger.child('faces'),
+  });
+  return { faces: createFaceManagementService({ faces: live, logger: logger.child('faces') }), close: () => live.close() };
 }
 
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {

@@ -292,3 +292,4 @@ export const jobProgressSubscription = operation<{ jobProgress: Job }, { id: str
 
 /** The plugin's settings, read from Stash's own GraphQL (same origin, the user's session). */
 export const pluginSettingsQuery = `query StashSensePluginSettings { configuration { plugins(include: ["stash-sense"]) } }`;
+export * from './face-operations.js';

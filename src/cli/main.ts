@@ -12,6 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   models: { summary: 'models fetch [--profile P]: download and check model files', load: async () => (await import('./commands/models.js')).models },
   'import-upstream': { summary: "import-upstream DIR: use the Python stash-sense sidecar's face database release", load: async () => (await import('./commands/import-upstream.js')).importUpstream },
   'rebuild-body-references': { summary: "measure enrolled photos again and rebuild performers' body references", load: async () => (await import('./commands/rebuild-body-references.js')).rebuildBodyReferences },
+  faces: { summary: 'faces list|show|rename|aliases|stash-ids|delete|delete-face|merge|compact: look after the face database', load: async () => (await import('./commands/faces.js')).faces },
   'tag-back': { summary: 'identify many Stash scenes and add the performers it is sure of', load: async () => (await import('./commands/tag-back.js')).tagBack },
 };
 

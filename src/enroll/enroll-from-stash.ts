@@ -1,5 +1,5 @@
 import { SenseError, isSenseError } from '../errors.js';
-import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
+import type { FaceDatabaseSource, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { listPerformers, type StashClient, type StashPerformer } from '../stash/index.js';
 import type { VisionPipeline } from '../vision/index.js';
@@ -35,12 +35,12 @@ interface Pending {
  * IDs and aliases. Performers whose image has no confident face are reported, not enrolled.
  */
 export async function enrollFromStash(
-  deps: { vision: VisionPipeline; faces: () => FaceDatabase; stash: StashClient; policy: EnrollPolicy; body?: BodySignal; logger: Logger },
+  deps: { vision: VisionPipeline; faces: FaceDatabaseSource; stash: StashClient; policy: EnrollPolicy; body?: BodySignal; logger: Logger },
   options: StashEnrollOptions = {},
 ): Promise<StashEnrollSummary> {
   const started = performance.now();
   const chunkSize = options.chunkSize ?? 50;
-  const database = deps.faces();
+  const database = deps.faces;
   const skipped: StashEnrollSummary['skipped'] = [];
   let pending: Pending[] = [];
   let performers = 0;
@@ -71,7 +71,7 @@ export async function enrollFromStash(
       try {
         const outcome = await embedPerformer(deps, performer, options.signal);
         if ('skip' in outcome) skipped.push({ performerId: performer.id, name: performer.name, reason: outcome.skip });
-        else if (database.hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
+        else if (database.current().hasFaceSource(outcome.face.sourceHash)) alreadyEnrolled += 1;
         else pending.push({ performer: toNewPerformer(performer), ...outcome });
       } catch (error: unknown) {
         if (!isSenseError(error) || ['STASH_UNAVAILABLE', 'STASH_AUTH', 'CANCELLED'].includes(error.code)) throw error;
@@ -82,7 +82,7 @@ export async function enrollFromStash(
     options.onProgress?.({ done: performers, total: page.total, current: '' });
   }
   await flush();
-  const summary = { performers, facesAdded, performersAdded, alreadyEnrolled, skipped, databaseVersion: database.info().version };
+  const summary = { performers, facesAdded, performersAdded, alreadyEnrolled, skipped, databaseVersion: database.current().info().version };
   deps.logger.info('enrolled from stash', { ...summary, skipped: skipped.length, ms: Math.round(performance.now() - started) });
   return summary;
 }
@@ -94,7 +94,7 @@ async function embedPerformer(
 ): Promise<{ face: NewFace; bodyRatio?: number } | { skip: string }> {
   if (!performer.imageUrl) return { skip: 'no image in Stash' };
   const bytes = new Uint8Array(await deps.stash.fetchMedia(performer.imageUrl, { signal }));
-  return embedReferenceFace(deps.vision, deps.policy, bytes, performer.imageUrl, ' in the performer image', deps.body);
+  return embedReferenceFace(deps.vision, deps.policy, bytes, performer.imageUrl, { kind: 'stash', ref: performer.id }, ' in the performer image', deps.body);
 }
 
 function toNewPerformer(performer: StashPerformer): NewPerformer {

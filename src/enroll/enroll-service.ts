@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { SenseError, errorMessage, isSenseError } from '../errors.js';
-import type { FaceDatabase, NewFace, NewPerformer } from '../faces/index.js';
+import type { FaceDatabaseSource, NewFace, NewPerformer } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import type { VisionPipeline } from '../vision/index.js';
 import type { BodySignal } from '../pose/index.js';
@@ -68,7 +68,7 @@ interface PendingPerformer {
 
 export function createEnrollService(deps: {
   vision: VisionPipeline;
-  faces: () => FaceDatabase;
+  faces: FaceDatabaseSource;
   stash: () => StashClient;
   policy: EnrollPolicy;
   /** When the body signal is on: each photo's body ratio is recorded and performers' references updated. */
@@ -81,7 +81,7 @@ export function createEnrollService(deps: {
     enrollFromStash: (options) => enrollFromStash({ ...deps, stash: deps.stash() }, options),
     async rebuildBodyReferences(options = {}) {
       if (!body) throw new SenseError('BAD_INPUT', 'The body signal is off (ENABLE_BODY_SIGNAL=false); turn it on to rebuild body references');
-      return rebuildBodyReferences({ vision, faces: deps.faces, body, stash: configuredStash(deps.stash), logger }, options);
+      return rebuildBodyReferences({ vision, faces: () => deps.faces.current(), body, stash: configuredStash(deps.stash), logger }, options);
     },
     async enrollFolder(dir, options = {}) {
       const started = performance.now();
@@ -91,7 +91,7 @@ export function createEnrollService(deps: {
       const pending: PendingPerformer[] = [];
       let done = 0;
       let alreadyEnrolled = 0;
-      const database = deps.faces();
+      const database = deps.faces;
       for (const folder of folders) {
         const entry: PendingPerformer = { performer: folder.performer, faces: [] };
         const photos: PhotoFaces[] = [];
@@ -99,7 +99,7 @@ export function createEnrollService(deps: {
           if (options.signal?.aborted) throw new SenseError('CANCELLED', 'Enrolment was cancelled; nothing was written');
           options.onProgress?.({ done, total, current: relative(dir, photo) });
           try {
-            const outcome = await embedPhotoFaces(vision, policy, await readFile(photo), photo);
+            const outcome = await embedPhotoFaces(vision, policy, await readFile(photo), photo, { kind: 'file' });
             if ('skip' in outcome) skipped.push({ file: photo, reason: outcome.skip });
             else photos.push({ file: photo, faces: outcome.faces });
           } catch (error: unknown) {
@@ -112,7 +112,7 @@ export function createEnrollService(deps: {
         const choice = chooseAgreeingFaces(photos, policy.agreeDistance);
         skipped.push(...choice.skipped);
         for (const { face } of choice.chosen) {
-          if (database.hasFaceSource(face.sourceHash)) alreadyEnrolled += 1;
+          if (database.current().hasFaceSource(face.sourceHash)) alreadyEnrolled += 1;
           else {
             const bodyRatio = body && face.sourcePath ? await measureBodyRatio(vision, body, await readFile(face.sourcePath), face.box) : undefined;
             entry.faces.push(bodyRatio === undefined ? { face } : { face, bodyRatio });
@@ -123,7 +123,7 @@ export function createEnrollService(deps: {
       options.onProgress?.({ done, total, current: '' });
       // Everything lands in one write: a crash before it leaves the database exactly as it was.
       const nothingNew = pending.every((entry) => entry.faces.length === 0);
-      const written = nothingNew ? { result: 0, facesAdded: 0, performersAdded: 0 } : await database.write((writer) => {
+      const written = nothingNew ? { result: 0, facesAdded: 0, performersAdded: 0, facesDeleted: 0 } : await database.write((writer) => {
         let duplicates = 0;
         const added: Parameters<typeof recordBodyRatios>[1][number][] = [];
         for (const entry of pending) {
@@ -145,7 +145,7 @@ export function createEnrollService(deps: {
         performersAdded: written.performersAdded,
         alreadyEnrolled: alreadyEnrolled + written.result,
         skipped,
-        databaseVersion: database.info().version,
+        databaseVersion: database.current().info().version,
       };
       logger.info('enrolment finished', { ...summary, skipped: skipped.length, ms: Math.round(performance.now() - started) });
       return summary;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { NewFace } from '../faces/index.js';
+import type { FaceSource, NewFace } from '../faces/index.js';
 import type { BodySignal } from '../pose/index.js';
-import { pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import { encodeFaceThumbnail, pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
 import type { EnrollPolicy } from './enroll-service.js';
 
 /**
@@ -14,6 +14,7 @@ export async function embedPhotoFaces(
   policy: EnrollPolicy,
   bytes: Uint8Array,
   sourcePath: string,
+  origin: NonNullable<FaceSource['origin']>,
   where = '',
 ): Promise<{ faces: NewFace[] } | { skip: string }> {
   const sourceHash = createHash('sha256').update(bytes).digest('hex');
@@ -26,7 +27,12 @@ export async function embedPhotoFaces(
   const ordered = [primary, ...confident.filter((face) => face !== primary)].slice(0, policy.maxFacesPerPhoto);
   const embedded = await vision.embedFaces(image, ordered);
   if (embedded.length === 0) return { skip: 'the face could not be embedded' };
-  return { faces: embedded.map((face) => ({ sourceHash, sourcePath, box: face.box, score: face.score, embeddings: face.embeddings })) };
+  const faces: NewFace[] = [];
+  for (const face of embedded) {
+    const thumbnail = await encodeFaceThumbnail(image, face.box);
+    faces.push({ sourceHash, sourcePath, origin, box: face.box, score: face.score, embeddings: face.embeddings, thumbnail });
+  }
+  return { faces };
 }
 
 /** The one face a photo contributes when there is no other photo to agree with (a Stash performer's image). */
@@ -35,10 +41,11 @@ export async function embedReferenceFace(
   policy: EnrollPolicy,
   bytes: Uint8Array,
   sourcePath: string,
+  origin: NonNullable<FaceSource['origin']>,
   where = '',
   body?: BodySignal,
 ): Promise<{ face: NewFace; bodyRatio?: number } | { skip: string }> {
-  const outcome = await embedPhotoFaces(vision, { ...policy, maxFacesPerPhoto: 1 }, bytes, sourcePath, where);
+  const outcome = await embedPhotoFaces(vision, { ...policy, maxFacesPerPhoto: 1 }, bytes, sourcePath, origin, where);
   if ('skip' in outcome) return outcome;
   const face = outcome.faces[0]!;
   const bodyRatio = body ? await measureBodyRatio(vision, body, bytes, face.box) : undefined;

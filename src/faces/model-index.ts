@@ -7,6 +7,7 @@ import { createEmptyIndex, loadIndexFile, type HnswIndex } from './index-file.js
 import type { Metadata } from './schema.js';
 import type { EmbeddingModel } from './types.js';
 import type { StagedVector } from './writer.js';
+import type { Database } from 'better-sqlite3';
 
 /** Long index builds give the event loop a turn this often, so searches keep being answered. */
 const YIELD_EVERY_MS = 20;
@@ -28,8 +29,6 @@ export async function loadModelIndex(dataDir: string, metadata: Metadata, model:
     throw new SenseError('DATABASE_NOT_LOADED', `index file ${path} for model "${model.name}" is missing; restore it or rebuild the face database`);
   }
   const { index, count } = await loadIndexFile(path, model.dims, efSearch);
-  // More vectors than faces is normal after an import: faces without a performer stay in the graph, deleted.
-  if (count < metadata.faceCount) logger.warn('index and database disagree', { model: model.name, indexed: count, faces: metadata.faceCount });
   logger.debug('index loaded', { model: model.name, file: name, count, ms: Math.round(performance.now() - started) });
   return index;
 }
@@ -46,4 +45,21 @@ export async function addVectors(index: HnswIndex, vectors: readonly StagedVecto
       slice = performance.now();
     }
   }
+}
+
+/** The change log read with the metadata it belongs to, in one read transaction. */
+export interface ChangeLog {
+  vectors: Map<string, StagedVector[]>;
+  tombstones: number[];
+}
+
+export function readChangeLog(db: Database, models: readonly EmbeddingModel[]): ChangeLog {
+  const vectors = new Map<string, StagedVector[]>(models.map((model) => [model.name, []]));
+  const rows = db.prepare('SELECT face_id, model, vector FROM face_vectors ORDER BY face_id').all() as { face_id: number; model: string; vector: Buffer }[];
+  for (const row of rows) {
+    // Copied: a Buffer from SQLite need not be aligned for a Float32Array view.
+    vectors.get(row.model)?.push({ label: row.face_id, vector: new Float32Array(new Uint8Array(row.vector).buffer) });
+  }
+  const tombstones = db.prepare('SELECT face_id FROM face_tombstones').pluck().all() as number[];
+  return { vectors, tombstones };
 }

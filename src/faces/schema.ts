@@ -65,6 +65,32 @@ const migrations: readonly string[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Face management: where each face came from, a small thumbnail, and the change log that lets an edit write
+  // only what changed. face_vectors holds the vectors of faces added since the index files were last written,
+  // face_tombstones the ids of faces deleted since then; opening applies both to the loaded index files, and a
+  // compaction writes new index files and empties both.
+  `
+  ALTER TABLE faces ADD COLUMN source_kind TEXT;
+  ALTER TABLE faces ADD COLUMN source_ref TEXT;
+  UPDATE faces SET source_kind = CASE
+    WHEN source_hash LIKE 'upstream:%' THEN 'import'
+    WHEN source_path LIKE 'http://%' OR source_path LIKE 'https://%' THEN 'stash'
+    WHEN source_path IS NOT NULL THEN 'file'
+  END;
+  CREATE TABLE face_thumbnails (
+    face_id INTEGER PRIMARY KEY REFERENCES faces (id) ON DELETE CASCADE,
+    jpeg BLOB NOT NULL
+  );
+  CREATE TABLE face_vectors (
+    face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (face_id, model)
+  ) WITHOUT ROWID;
+  CREATE TABLE face_tombstones (
+    face_id INTEGER PRIMARY KEY
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

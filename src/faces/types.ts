@@ -29,10 +29,15 @@ export interface FaceBox {
   height: number;
 }
 
+/** How a face reached the database: a photo file, a Stash performer's image, or an upstream import. */
+export type FaceOriginKind = 'file' | 'stash' | 'import';
+
 /** Where an enrolled face came from; a face is unique per performer and `sourceHash`. */
 export interface FaceSource {
   sourceHash: string;
+  /** The photo's path, or the image URL it was read from. */
   sourcePath?: string;
+  origin?: { kind: FaceOriginKind; /** e.g. the Stash performer id */ ref?: string };
   box: FaceBox;
   score: number;
 }
@@ -40,6 +45,37 @@ export interface FaceSource {
 export interface NewFace extends FaceSource {
   /** One embedding per model of the database's profile, each with that model's dims. */
   embeddings: Record<string, Float32Array>;
+  /** A small JPEG of the face, shown when the database is managed. */
+  thumbnail?: Uint8Array;
+}
+
+/** An enrolled face as management shows it. */
+export interface FaceRecord {
+  id: number;
+  performerId: string;
+  sourceHash: string;
+  sourcePath: string | null;
+  /** null for faces enrolled before their origin was recorded and not recognisable from their path. */
+  originKind: FaceOriginKind | null;
+  originRef: string | null;
+  box: FaceBox;
+  score: number;
+  createdAt: string;
+  hasThumbnail: boolean;
+}
+
+export interface PerformerPage {
+  /** How many performers match the search in all. */
+  total: number;
+  performers: PerformerRecord[];
+}
+
+export interface PerformerEdit {
+  name?: string;
+  /** Replaces the aliases. */
+  aliases?: string[];
+  /** Replaces the stash-box IDs. */
+  stashIds?: StashId[];
 }
 
 /** `distance` is cosine distance: lower is closer. */
@@ -75,6 +111,8 @@ export interface FaceDatabaseInfo {
   updatedAt: string;
   performerCount: number;
   faceCount: number;
+  /** Faces added or deleted since the index files were last written (see compact). */
+  pendingChanges: number;
 }
 
 export interface FaceDatabaseWriter {
@@ -102,12 +140,24 @@ export interface FaceDatabaseWriter {
   faceBodyRatios(performerId: string): number[];
   /** Sets (or, with null, removes) a performer's body reference. */
   setBodyReference(performerId: string, reference: BodyReferenceRecord | null): void;
+  /** Removes one face; NOT_FOUND when there is no such face. */
+  deleteFace(faceId: number): void;
+  /** Removes a performer and all their faces; NOT_FOUND when there is no such performer. */
+  deletePerformer(performerId: string): void;
+  /** Renames and replaces aliases and stash-box IDs; a stash-box ID another performer holds is a CONFLICT. */
+  editPerformer(performerId: string, edit: PerformerEdit): void;
+  /**
+   * Moves every face of `fromId` to `intoId` (a face whose photo `intoId` already has is dropped), adds the
+   * name, aliases and stash-box IDs of `fromId` to `intoId`, and removes `fromId`.
+   */
+  mergePerformers(fromId: string, intoId: string): void;
 }
 
 export interface WriteOutcome<T> {
   result: T;
   facesAdded: number;
   performersAdded: number;
+  facesDeleted: number;
 }
 
 export interface FaceDatabase {
@@ -122,11 +172,22 @@ export interface FaceDatabase {
   getBodyReferences(performerIds: readonly string[]): Map<string, BodyReferenceRecord>;
   /** Every enrolled face with its source, in id order. */
   listFaceSources(): EnrolledFaceSource[];
+  /** Performers whose name or an alias contains `search` (case-insensitive), ordered by name. */
+  searchPerformers(options?: { search?: string; limit?: number; offset?: number }): PerformerPage;
+  /** A performer's faces, oldest first. */
+  listFaces(performerId: string): FaceRecord[];
+  faceThumbnail(faceId: number): Uint8Array | undefined;
   /**
    * All or nothing, even if the process is killed midway. Writes run one at a time; reads made while a write
-   * is open see the last committed state. Every write that adds faces rewrites the index files, so batch them.
+   * is open see the last committed state. A write records only what changed (new vectors, deleted ids) in
+   * performers.db; the index files are rewritten only by a compaction, which runs after a write once
+   * the changes pile up (or on compact()).
    */
   write<T>(change: (writer: FaceDatabaseWriter) => T | Promise<T>): Promise<WriteOutcome<T>>;
+  /** Writes the changes into new index files; returns whether there was anything to write. */
+  compact(): Promise<{ compacted: boolean }>;
+  /** True once another process committed a write this object has not loaded: open the database again. */
+  isStale(): boolean;
   close(): Promise<void>;
 }
 
@@ -136,4 +197,6 @@ export interface OpenFaceDatabaseOptions {
   models: EmbeddingModel[];
   /** hnswlib ef at query time; default 100. */
   efSearch?: number;
+  /** Compact after a write once this many faces were added or deleted since the index files were written. */
+  compactAfterChanges?: number;
 }

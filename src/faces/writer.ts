@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { SenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { EmbeddingModel, FaceDatabaseWriter, FaceSource, NewFace, NewPerformer, StashId } from './types.js';
+import type { EmbeddingModel, FaceDatabaseWriter, FaceSource, NewFace, NewPerformer, PerformerEdit, StashId } from './types.js';
 
 const MAX_LABEL = 0xffff_ffff; // hnswlib-node reads labels as uint32
 
@@ -20,6 +20,9 @@ export interface StagedWrite {
   performersAdded: number;
   indexedFacesAdded: number;
   adopted: Map<string, string>;
+  /** Face ids deleted by this write (tombstoned in performers.db, marked deleted in the index at commit). */
+  deleted: number[];
+  performersDeleted: number;
   sealed: boolean;
 }
 
@@ -30,6 +33,8 @@ export function createStagedWrite(models: readonly EmbeddingModel[]): StagedWrit
     performersAdded: 0,
     indexedFacesAdded: 0,
     adopted: new Map(),
+    deleted: [],
+    performersDeleted: 0,
     sealed: false,
   };
 }
@@ -38,7 +43,14 @@ export function createStagedWrite(models: readonly EmbeddingModel[]): StagedWrit
  * Each method is its own savepoint and validates before it changes anything, so a caller that catches one
  * method's error and carries on still commits a consistent database.
  */
-export function createWriter(db: Database, models: readonly EmbeddingModel[], staged: StagedWrite, logger: Logger): FaceDatabaseWriter {
+export function createWriter(
+  db: Database,
+  models: readonly EmbeddingModel[],
+  staged: StagedWrite,
+  logger: Logger,
+  /** The highest label the loaded indexes hold (deleted ones too): new face ids start above it. */
+  labelFloor: number,
+): FaceDatabaseWriter {
   const sql = prepareStatements(db);
   const modelsByName = new Map(models.map((model) => [model.name, model]));
 
@@ -48,12 +60,17 @@ export function createWriter(db: Database, models: readonly EmbeddingModel[], st
   const requirePerformer = (performerId: string) => {
     if (!sql.performerExists.get(performerId)) throw new SenseError('NOT_FOUND', `performer ${performerId} is not in the face database`);
   };
-  const insertFace = (performerId: string, face: FaceSource, id: number | null): number | undefined => {
+  const requireFace = (faceId: number) => {
+    if (!Number.isInteger(faceId) || !sql.faceIdExists.get(faceId)) throw new SenseError('NOT_FOUND', `face ${faceId} is not in the face database`);
+  };
+  const insertFace = (performerId: string, face: FaceSource, id: number): number | undefined => {
     const info = sql.insertFace.run({
       id,
       performerId,
       sourceHash: face.sourceHash,
       sourcePath: face.sourcePath ?? null,
+      sourceKind: face.origin?.kind ?? null,
+      sourceRef: face.origin?.ref ?? null,
       x: face.box.x,
       y: face.box.y,
       width: face.box.width,
@@ -98,12 +115,81 @@ export function createWriter(db: Database, models: readonly EmbeddingModel[], st
     requirePerformer(performerId);
     checkFaceSource(face);
     const vectors = checkEmbeddings(face.embeddings, modelsByName);
-    const id = insertFace(performerId, face, null);
-    if (id === undefined) return undefined;
-    if (id > MAX_LABEL) throw new SenseError('INTERNAL', `face id ${id} does not fit an index label (uint32)`);
-    for (const [model, vector] of vectors) staged.vectors.get(model)!.push({ label: id, vector });
+    if (sql.faceExists.get(performerId, face.sourceHash)) return undefined;
+    // Ids are never reused while an index file may still hold the old id's vector (deleted or rolled back).
+    const next = Math.max(sql.highestFaceId.pluck().get() as number, labelFloor) + 1;
+    if (next > MAX_LABEL) throw new SenseError('INTERNAL', `face id ${next} does not fit an index label (uint32)`);
+    const id = insertFace(performerId, face, next)!;
+    for (const [model, vector] of vectors) {
+      sql.insertVector.run(id, model, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+      staged.vectors.get(model)!.push({ label: id, vector });
+    }
+    if (face.thumbnail && face.thumbnail.length > 0) sql.insertThumbnail.run(id, Buffer.from(face.thumbnail));
     staged.facesAdded++;
     return id;
+  });
+
+  const removeFaces = (faceIds: readonly number[]) => {
+    for (const faceId of faceIds) {
+      sql.insertTombstone.run(faceId);
+      sql.deleteFace.run(faceId);
+      staged.deleted.push(faceId);
+    }
+  };
+
+  const deleteFace = db.transaction((faceId: number) => {
+    requireFace(faceId);
+    removeFaces([faceId]);
+  });
+
+  const deletePerformer = db.transaction((performerId: string) => {
+    requirePerformer(performerId);
+    removeFaces(sql.facesOf.pluck().all(performerId) as number[]);
+    sql.deletePerformer.run(performerId);
+    staged.performersDeleted++;
+  });
+
+  const editPerformer = db.transaction((performerId: string, edit: PerformerEdit) => {
+    const current = sql.performerById.get(performerId) as { id: string; name: string } | undefined;
+    if (!current) throw new SenseError('NOT_FOUND', `performer ${performerId} is not in the face database`);
+    const name = edit.name === undefined ? current.name : edit.name.trim();
+    if (!name) throw new SenseError('BAD_INPUT', 'a performer needs a name');
+    const now = new Date().toISOString();
+    sql.updatePerformer.run({ id: performerId, name, country: null, imageUrl: null, now });
+    if (edit.aliases !== undefined) {
+      sql.deleteAliases.run(performerId);
+      for (const alias of new Set(edit.aliases.map((alias) => alias.trim()))) if (alias && alias !== name) sql.insertAlias.run(performerId, alias);
+    } else {
+      sql.deleteAlias.run(performerId, name);
+    }
+    if (edit.stashIds !== undefined) {
+      const stashIds = edit.stashIds.map(checkStashId);
+      sql.deleteStashIds.run(performerId);
+      for (const { endpoint, stashId } of stashIds) {
+        const owner = sql.stashIdOwner.get(endpoint, stashId) as { performer_id: string } | undefined;
+        if (owner && owner.performer_id !== performerId) {
+          throw new SenseError('CONFLICT', `stash id ${stashId} on ${endpoint} belongs to performer ${owner.performer_id}; merge the two performers instead`);
+        }
+        sql.insertStashId.run(performerId, endpoint, stashId);
+      }
+    }
+  });
+
+  const mergePerformers = db.transaction((fromId: string, intoId: string) => {
+    if (fromId === intoId) throw new SenseError('BAD_INPUT', 'a performer cannot be merged into itself');
+    requirePerformer(intoId);
+    const from = sql.performerFull.get(fromId) as { name: string; country: string | null; image_url: string | null } | undefined;
+    if (!from) throw new SenseError('NOT_FOUND', `performer ${fromId} is not in the face database`);
+    // The same photo enrolled for both: keep the target's face, drop the other.
+    removeFaces(sql.duplicateFaces.pluck().all(fromId, intoId) as number[]);
+    sql.moveFaces.run(intoId, fromId);
+    const into = sql.performerById.get(intoId) as { name: string };
+    const aliases = [from.name, ...(sql.aliasesOf.pluck().all(fromId) as string[])];
+    for (const alias of aliases) if (alias !== into.name) sql.insertAlias.run(intoId, alias);
+    sql.moveStashIds.run(intoId, fromId);
+    sql.fillDetails.run({ id: intoId, country: from.country, imageUrl: from.image_url, now: new Date().toISOString() });
+    sql.deletePerformer.run(fromId);
+    staged.performersDeleted++;
   });
 
   const addIndexedFace = db.transaction((performerId: string, faceId: number, face: FaceSource): boolean => {
@@ -111,7 +197,7 @@ export function createWriter(db: Database, models: readonly EmbeddingModel[], st
     if (!Number.isInteger(faceId) || faceId < 0 || faceId > MAX_LABEL) throw new SenseError('BAD_INPUT', `face id ${faceId} is not a uint32 index label`);
     requirePerformer(performerId);
     checkFaceSource(face);
-    if (sql.faceIdExists.get(faceId)) throw new SenseError('BAD_INPUT', `face id ${faceId} is already used`);
+    if (sql.faceIdExists.get(faceId) || sql.tombstoneExists.get(faceId)) throw new SenseError('BAD_INPUT', `face id ${faceId} is already used`);
     if (insertFace(performerId, face, faceId) === undefined) return false;
     staged.facesAdded++;
     staged.indexedFacesAdded++;
@@ -160,6 +246,22 @@ export function createWriter(db: Database, models: readonly EmbeddingModel[], st
         sql.upsertBodyReference.run({ performerId, ratio: reference.shoulderHipRatio, photoCount: reference.photoCount, now: new Date().toISOString() });
       } else throw new SenseError('BAD_INPUT', `a body reference needs a positive ratio and photo count (performer ${performerId})`);
     },
+    deleteFace(faceId) {
+      usable();
+      deleteFace(faceId);
+    },
+    deletePerformer(performerId) {
+      usable();
+      deletePerformer(performerId);
+    },
+    editPerformer(performerId, edit) {
+      usable();
+      editPerformer(performerId, edit);
+    },
+    mergePerformers(fromId, intoId) {
+      usable();
+      mergePerformers(fromId, intoId);
+    },
   };
 }
 
@@ -185,8 +287,8 @@ function prepareStatements(db: Database) {
     insertStashId: db.prepare('INSERT OR IGNORE INTO performer_stash_ids (performer_id, endpoint, stash_id) VALUES (?, ?, ?)'),
     stashIdOwner: db.prepare('SELECT performer_id FROM performer_stash_ids WHERE endpoint = ? AND stash_id = ?'),
     insertFace: db.prepare(
-      `INSERT INTO faces (id, performer_id, source_hash, source_path, box_x, box_y, box_width, box_height, score, created_at)
-       VALUES (@id, @performerId, @sourceHash, @sourcePath, @x, @y, @width, @height, @score, @now)
+      `INSERT INTO faces (id, performer_id, source_hash, source_path, source_kind, source_ref, box_x, box_y, box_width, box_height, score, created_at)
+       VALUES (@id, @performerId, @sourceHash, @sourcePath, @sourceKind, @sourceRef, @x, @y, @width, @height, @score, @now)
        ON CONFLICT (performer_id, source_hash) DO NOTHING`,
     ),
     faceExists: db.prepare('SELECT 1 FROM faces WHERE performer_id = ? AND source_hash = ?'),
@@ -203,6 +305,28 @@ function prepareStatements(db: Database) {
        ON CONFLICT (performer_id) DO UPDATE SET shoulder_hip_ratio = excluded.shoulder_hip_ratio, photo_count = excluded.photo_count, updated_at = excluded.updated_at`,
     ),
     deleteBodyReference: db.prepare('DELETE FROM body_references WHERE performer_id = ?'),
+    tombstoneExists: db.prepare('SELECT 1 FROM face_tombstones WHERE face_id = ?'),
+    highestFaceId: db.prepare(
+      'SELECT max(coalesce((SELECT max(id) FROM faces), 0), coalesce((SELECT max(face_id) FROM face_tombstones), 0))',
+    ),
+    insertVector: db.prepare('INSERT INTO face_vectors (face_id, model, vector) VALUES (?, ?, ?)'),
+    insertThumbnail: db.prepare('INSERT OR REPLACE INTO face_thumbnails (face_id, jpeg) VALUES (?, ?)'),
+    insertTombstone: db.prepare('INSERT OR IGNORE INTO face_tombstones (face_id) VALUES (?)'),
+    deleteFace: db.prepare('DELETE FROM faces WHERE id = ?'),
+    facesOf: db.prepare('SELECT id FROM faces WHERE performer_id = ?'),
+    deletePerformer: db.prepare('DELETE FROM performers WHERE id = ?'),
+    deleteAliases: db.prepare('DELETE FROM performer_aliases WHERE performer_id = ?'),
+    deleteStashIds: db.prepare('DELETE FROM performer_stash_ids WHERE performer_id = ?'),
+    performerFull: db.prepare('SELECT name, country, image_url FROM performers WHERE id = ?'),
+    aliasesOf: db.prepare('SELECT alias FROM performer_aliases WHERE performer_id = ?'),
+    duplicateFaces: db.prepare(
+      'SELECT f.id FROM faces f WHERE f.performer_id = ? AND EXISTS (SELECT 1 FROM faces g WHERE g.performer_id = ? AND g.source_hash = f.source_hash)',
+    ),
+    moveFaces: db.prepare('UPDATE faces SET performer_id = ? WHERE performer_id = ?'),
+    moveStashIds: db.prepare('UPDATE performer_stash_ids SET performer_id = ? WHERE performer_id = ?'),
+    fillDetails: db.prepare(
+      'UPDATE performers SET country = coalesce(country, @country), image_url = coalesce(image_url, @imageUrl), updated_at = @now WHERE id = @id',
+    ),
   };
 }
 

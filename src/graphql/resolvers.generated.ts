@@ -2,6 +2,8 @@
 /* This file was automatically generated. DO NOT UPDATE MANUALLY. */
     import type   { Resolvers } from './types.generated.js';
     import    { faceDatabase as Query_faceDatabase } from './resolvers/Query/faceDatabase.js';
+import    { facePerformer as Query_facePerformer } from './resolvers/Query/facePerformer.js';
+import    { facePerformers as Query_facePerformers } from './resolvers/Query/facePerformers.js';
 import    { health as Query_health } from './resolvers/Query/health.js';
 import    { job as Query_job } from './resolvers/Query/job.js';
 import    { jobs as Query_jobs } from './resolvers/Query/jobs.js';
@@ -17,9 +19,13 @@ import    { applyGalleryPerformers as Mutation_applyGalleryPerformers } from './
 import    { applyImagePerformers as Mutation_applyImagePerformers } from './resolvers/Mutation/applyImagePerformers.js';
 import    { applyScenePerformers as Mutation_applyScenePerformers } from './resolvers/Mutation/applyScenePerformers.js';
 import    { cancelJob as Mutation_cancelJob } from './resolvers/Mutation/cancelJob.js';
+import    { compactFaceDatabase as Mutation_compactFaceDatabase } from './resolvers/Mutation/compactFaceDatabase.js';
 import    { createPerformerFromStashBox as Mutation_createPerformerFromStashBox } from './resolvers/Mutation/createPerformerFromStashBox.js';
+import    { deleteFace as Mutation_deleteFace } from './resolvers/Mutation/deleteFace.js';
+import    { deleteFacePerformer as Mutation_deleteFacePerformer } from './resolvers/Mutation/deleteFacePerformer.js';
 import    { dismissRecommendation as Mutation_dismissRecommendation } from './resolvers/Mutation/dismissRecommendation.js';
 import    { dismissSceneCandidate as Mutation_dismissSceneCandidate } from './resolvers/Mutation/dismissSceneCandidate.js';
+import    { editFacePerformer as Mutation_editFacePerformer } from './resolvers/Mutation/editFacePerformer.js';
 import    { enrollFromStash as Mutation_enrollFromStash } from './resolvers/Mutation/enrollFromStash.js';
 import    { identifyGallery as Mutation_identifyGallery } from './resolvers/Mutation/identifyGallery.js';
 import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation/identifyImage.js';
@@ -27,6 +33,7 @@ import    { identifyScene as Mutation_identifyScene } from './resolvers/Mutation
 import    { identifyStashImage as Mutation_identifyStashImage } from './resolvers/Mutation/identifyStashImage.js';
 import    { importUpstream as Mutation_importUpstream } from './resolvers/Mutation/importUpstream.js';
 import    { linkPerformerToStashBox as Mutation_linkPerformerToStashBox } from './resolvers/Mutation/linkPerformerToStashBox.js';
+import    { mergeFacePerformers as Mutation_mergeFacePerformers } from './resolvers/Mutation/mergeFacePerformers.js';
 import    { setUpstreamWatchedFields as Mutation_setUpstreamWatchedFields } from './resolvers/Mutation/setUpstreamWatchedFields.js';
 import    { startTagBack as Mutation_startTagBack } from './resolvers/Mutation/startTagBack.js';
 import    { jobProgress as Subscription_jobProgress } from './resolvers/Subscription/jobProgress.js';
@@ -36,7 +43,11 @@ import    { Candidate } from './resolvers/Candidate.js';
 import    { DuplicatePerformerDetails } from './resolvers/DuplicatePerformerDetails.js';
 import    { DuplicateSceneDetails } from './resolvers/DuplicateSceneDetails.js';
 import    { EmbeddingModel } from './resolvers/EmbeddingModel.js';
+import    { EnrolledFace } from './resolvers/EnrolledFace.js';
 import    { FaceDatabase } from './resolvers/FaceDatabase.js';
+import    { FaceDatabaseChange } from './resolvers/FaceDatabaseChange.js';
+import    { FacePerformer } from './resolvers/FacePerformer.js';
+import    { FacePerformerPage } from './resolvers/FacePerformerPage.js';
 import    { FrameSourceReport } from './resolvers/FrameSourceReport.js';
 import    { GalleryIdentification } from './resolvers/GalleryIdentification.js';
 import    { GalleryImageError } from './resolvers/GalleryImageError.js';
@@ -83,8 +94,8 @@ import    { UpstreamFieldChange } from './resolvers/UpstreamFieldChange.js';
 import    { UpstreamPerformerDetails } from './resolvers/UpstreamPerformerDetails.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
-      Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification,searchStashPerformers: Query_searchStashPerformers,stashBoxes: Query_stashBoxes },
-      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,analyzeUpstreamPerformers: Mutation_analyzeUpstreamPerformers,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,createPerformerFromStashBox: Mutation_createPerformerFromStashBox,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,linkPerformerToStashBox: Mutation_linkPerformerToStashBox,setUpstreamWatchedFields: Mutation_setUpstreamWatchedFields,startTagBack: Mutation_startTagBack },
+      Query: { faceDatabase: Query_faceDatabase,facePerformer: Query_facePerformer,facePerformers: Query_facePerformers,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification,searchStashPerformers: Query_searchStashPerformers,stashBoxes: Query_stashBoxes },
+      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,analyzeUpstreamPerformers: Mutation_analyzeUpstreamPerformers,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,compactFaceDatabase: Mutation_compactFaceDatabase,createPerformerFromStashBox: Mutation_createPerformerFromStashBox,deleteFace: Mutation_deleteFace,deleteFacePerformer: Mutation_deleteFacePerformer,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,editFacePerformer: Mutation_editFacePerformer,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,linkPerformerToStashBox: Mutation_linkPerformerToStashBox,mergeFacePerformers: Mutation_mergeFacePerformers,setUpstreamWatchedFields: Mutation_setUpstreamWatchedFields,startTagBack: Mutation_startTagBack },
       Subscription: { jobProgress: Subscription_jobProgress },
       BodySignalEffect: BodySignalEffect,
 Box: Box,
@@ -92,7 +103,11 @@ Candidate: Candidate,
 DuplicatePerformerDetails: DuplicatePerformerDetails,
 DuplicateSceneDetails: DuplicateSceneDetails,
 EmbeddingModel: EmbeddingModel,
+EnrolledFace: EnrolledFace,
 FaceDatabase: FaceDatabase,
+FaceDatabaseChange: FaceDatabaseChange,
+FacePerformer: FacePerformer,
+FacePerformerPage: FacePerformerPage,
 FrameSourceReport: FrameSourceReport,
 GalleryIdentification: GalleryIdentification,
 GalleryImageError: GalleryImageError,

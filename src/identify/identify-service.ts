@@ -1,5 +1,5 @@
 import { SenseError } from '../errors.js';
-import type { FaceDatabase, StashId } from '../faces/index.js';
+import type { FaceDatabase, FaceDatabaseSource, StashId } from '../faces/index.js';
 import type { Logger } from '../logger.js';
 import { rankFaceCandidates, type MatchPolicy, type RankedCandidate } from '../match/index.js';
 import type { BodyEffect, BodySignal } from '../pose/index.js';
@@ -59,19 +59,22 @@ export interface ImageIdentification {
 
 export interface IdentifyService {
   identifyImage(source: ImageSource, options?: IdentifyOptions, signal?: AbortSignal): Promise<ImageIdentification>;
-  /** Candidates for faces already detected and embedded (scene frames, gallery images). */
-  matchFaces(faces: readonly EmbeddedFace[], options?: IdentifyOptions): { faces: IdentifiedFace[]; searchMs: number };
+  /**
+   * Candidates for faces already detected and embedded (scene frames, gallery images), from `database`: the
+   * caller holds a lease on it for its whole request.
+   */
+  matchFaces(faces: readonly EmbeddedFace[], options: IdentifyOptions, database: FaceDatabase): { faces: IdentifiedFace[]; searchMs: number };
   /**
    * Performers for one set of per-model embeddings (a scene person's template), with distance and margin, within
    * the search distance and not yet cut by confidence: the caller scores them with the person's evidence.
    */
-  rankEmbeddings(embeddings: Record<string, Float32Array>, options?: IdentifyOptions): RankedCandidate[];
+  rankEmbeddings(embeddings: Record<string, Float32Array>, options: IdentifyOptions, database: FaceDatabase): RankedCandidate[];
 }
 
 export interface IdentifyServiceDeps {
   vision: VisionPipeline;
-  /** The face database in use now; an import may swap it while the service runs. */
-  faces: () => FaceDatabase;
+  /** The face database; each request leases the one it starts with, which may be swapped while it runs. */
+  faces: FaceDatabaseSource;
   limits: ImageSourceLimits;
   defaults: MatchDefaults;
   /** The body-proportion signal, when ENABLE_BODY_SIGNAL is on. */
@@ -98,9 +101,8 @@ export function createIdentifyService({ vision, faces, limits, defaults, body, l
     });
   };
 
-  const matchFaces: IdentifyService['matchFaces'] = (detected, options = {}) => {
+  const matchFaces: IdentifyService['matchFaces'] = (detected, options, database) => {
     const started = performance.now();
-    const database = faces();
     const ranked = detected.map((face) => rank(database, face.embeddings, options));
     const performers = database.getPerformers([...new Set(ranked.flat().map((candidate) => candidate.performerId))]);
     const identified = detected.map((face, i): IdentifiedFace => {
@@ -117,15 +119,25 @@ export function createIdentifyService({ vision, faces, limits, defaults, body, l
 
   return {
     matchFaces,
-    rankEmbeddings: (embeddings, options = {}) => rank(faces(), embeddings, options, false),
+    rankEmbeddings: (embeddings, options, database) => rank(database, embeddings, options, false),
     async identifyImage(source, options = {}, signal) {
       const started = performance.now();
       resolveOptions(options, defaults); // bad options fail before any download or decoding
       const bytes = await readImageSource(source, limits, signal);
       const analysis = await vision.analyzeImage(bytes, signal);
-      const matched = matchFaces(analysis.faces, options);
-      const searchMs = matched.searchMs;
-      const identified = body ? await applyBodyToFaces(body, faces(), analysis.image, matched.faces) : matched.faces;
+      // The whole request reads one database, even if another process's write swaps in a new one meanwhile.
+      const lease = faces.acquire();
+      let identified: IdentifiedFace[];
+      let searchMs: number;
+      let databaseVersion: string;
+      try {
+        const matched = matchFaces(analysis.faces, options, lease.database);
+        searchMs = matched.searchMs;
+        identified = body ? await applyBodyToFaces(body, lease.database, analysis.image, matched.faces) : matched.faces;
+        databaseVersion = lease.database.info().version;
+      } finally {
+        lease.release();
+      }
       const totalMs = performance.now() - started;
       logger.info('image identified', {
         source: source.kind,
@@ -137,7 +149,7 @@ export function createIdentifyService({ vision, faces, limits, defaults, body, l
         width: analysis.width,
         height: analysis.height,
         faces: identified,
-        databaseVersion: faces().info().version,
+        databaseVersion,
         timings: { ...analysis.timings, searchMs, totalMs },
       };
     },

@@ -1,5 +1,5 @@
 import { SenseError } from '../errors.js';
-import type { FaceDatabase, PerformerRecord } from '../faces/index.js';
+import type { FaceDatabase, FaceDatabaseSource, PerformerRecord } from '../faces/index.js';
 import type { Frame, VideoFrameSource } from '../frames/index.js';
 import type { Logger } from '../logger.js';
 import { clusterFaces, type FaceObservation, type MatchPolicy, type PersonCandidate, type TemplateMatch } from '../match/index.js';
@@ -84,7 +84,7 @@ export interface SceneIdentifyDefaults {
 export interface SceneIdentifyDeps {
   vision: VisionPipeline;
   identify: IdentifyService;
-  faces: () => FaceDatabase;
+  faces: FaceDatabaseSource;
   stash: () => StashClient;
   video: VideoFrameSource;
   store: IdentificationStore;
@@ -123,132 +123,138 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
       const sources = options.sources && options.sources.length > 0 ? [...new Set(options.sources)] : deps.defaults.sources;
       const frameCount = options.frameCount ?? deps.defaults.frameCount;
       if (!Number.isInteger(frameCount) || frameCount < 1 || frameCount > 1000) throw new SenseError('BAD_INPUT', `frameCount must be from 1 to 1000 (got ${frameCount})`);
-      const database = deps.faces();
-      const databaseVersion = database.info().version;
-      const timings = { framesMs: 0, detectMs: 0, embedMs: 0, searchMs: 0, clusterMs: 0, linkMs: 0, totalMs: 0 };
-      const reports = new Map<FrameSourceName, FrameSourceReport>();
-      const observed: Observed[] = [];
-      let framesRead = 0;
-      let poseRuns = 0;
+      // The whole scene is matched against one database, even if another is swapped in meanwhile.
+      const lease = deps.faces.acquire();
+      try {
+        const database = lease.database;
+        const databaseVersion = database.info().version;
+        const timings = { framesMs: 0, detectMs: 0, embedMs: 0, searchMs: 0, clusterMs: 0, linkMs: 0, totalMs: 0 };
+        const reports = new Map<FrameSourceName, FrameSourceReport>();
+        const observed: Observed[] = [];
+        let framesRead = 0;
+        let poseRuns = 0;
 
-      // Frames are embedded a window at a time, so faces of neighbouring frames share the embedders' batches.
-      const window: Frame[] = [];
-      const flush = async () => {
-        const frames = window.splice(0);
-        const found: FrameFaces[] = [];
-        let mark = performance.now();
-        for (const frame of frames) found.push({ image: frame.image, faces: await deps.vision.detectFaces(frame.image) });
-        timings.detectMs += performance.now() - mark;
-        mark = performance.now();
-        const embeddedByFrame = await deps.vision.embedFramesFaces(found);
-        timings.embedMs += performance.now() - mark;
-        for (const [f, frame] of frames.entries()) {
-          const embedded = embeddedByFrame[f] ?? [];
-          const matched = deps.identify.matchFaces(embedded, { topK: 10, maxDistance: options.maxDistance });
-          timings.searchMs += matched.searchMs;
-          const report = reports.get(sourceName(frame.source));
-          if (report) report.faces += embedded.length;
-          const bodies: (BodyMeasurement | undefined)[] = [];
-          if (deps.body) {
-            const references = database.getBodyReferences(matched.faces.flatMap((face) => face.candidates.map((c) => c.performerId)));
+        // Frames are embedded a window at a time, so faces of neighbouring frames share the embedders' batches.
+        const window: Frame[] = [];
+        const flush = async () => {
+          const frames = window.splice(0);
+          const found: FrameFaces[] = [];
+          let mark = performance.now();
+          for (const frame of frames) found.push({ image: frame.image, faces: await deps.vision.detectFaces(frame.image) });
+          timings.detectMs += performance.now() - mark;
+          mark = performance.now();
+          const embeddedByFrame = await deps.vision.embedFramesFaces(found);
+          timings.embedMs += performance.now() - mark;
+          for (const [f, frame] of frames.entries()) {
+            const embedded = embeddedByFrame[f] ?? [];
+            const matched = deps.identify.matchFaces(embedded, { topK: 10, maxDistance: options.maxDistance }, database);
+            timings.searchMs += matched.searchMs;
+            const report = reports.get(sourceName(frame.source));
+            if (report) report.faces += embedded.length;
+            const bodies: (BodyMeasurement | undefined)[] = [];
+            if (deps.body) {
+              const references = database.getBodyReferences(matched.faces.flatMap((face) => face.candidates.map((c) => c.performerId)));
+              for (const [i, face] of embedded.entries()) {
+                const wanted = poseRuns < MAX_POSE_RUNS_PER_SCENE && bodyCouldMatter(matched.faces[i]?.candidates ?? [], references);
+                if (wanted) poseRuns += 1;
+                bodies.push(wanted ? await deps.body.measure(frame.image, face.box) : undefined);
+              }
+            }
             for (const [i, face] of embedded.entries()) {
-              const wanted = poseRuns < MAX_POSE_RUNS_PER_SCENE && bodyCouldMatter(matched.faces[i]?.candidates ?? [], references);
-              if (wanted) poseRuns += 1;
-              bodies.push(wanted ? await deps.body.measure(frame.image, face.box) : undefined);
+              const quality = assessFaceQuality(frame.image, face);
+              observed.push({
+                observation: {
+                  frameKey: `${frame.source}:${frame.index}`,
+                  vector: concatEmbeddings(face, deps.vision.embeddingModels),
+                  quality: face.score * Math.min(face.box.width, face.box.height),
+                  votes: quality.votes,
+                  weight: quality.weight,
+                  candidates: (matched.faces[i]?.candidates ?? []).map(({ performerId, distance }) => ({ performerId, distance })),
+                },
+                embeddings: face.embeddings,
+                timestampSec: frame.timestampSec,
+                // Only the pixels: the JPEG is made for the one face per person that is shown.
+                region: await deps.vision.keepFaceRegion(frame.image, face.box),
+                ...(bodies[i] ? { body: bodies[i] } : {}),
+              });
             }
           }
-          for (const [i, face] of embedded.entries()) {
-            const quality = assessFaceQuality(frame.image, face);
-            observed.push({
-              observation: {
-                frameKey: `${frame.source}:${frame.index}`,
-                vector: concatEmbeddings(face, deps.vision.embeddingModels),
-                quality: face.score * Math.min(face.box.width, face.box.height),
-                votes: quality.votes,
-                weight: quality.weight,
-                candidates: (matched.faces[i]?.candidates ?? []).map(({ performerId, distance }) => ({ performerId, distance })),
-              },
-              embeddings: face.embeddings,
-              timestampSec: frame.timestampSec,
-              // Only the pixels: the JPEG is made for the one face per person that is shown.
-              region: await deps.vision.keepFaceRegion(frame.image, face.box),
-              ...(bodies[i] ? { body: bodies[i] } : {}),
-            });
-          }
+        };
+
+        let waitStarted = performance.now();
+        for await (const frame of readSceneFrames(scene, { stash, video: deps.video, logger: deps.logger }, { sources, frameCount, signal }, reports)) {
+          timings.framesMs += performance.now() - waitStarted;
+          if (signal?.aborted) throw new SenseError('CANCELLED', `Identifying scene ${sceneId} was cancelled`);
+          framesRead += 1;
+          window.push(frame);
+          if (window.length >= deps.defaults.batchFrames) await flush();
+          waitStarted = performance.now();
         }
-      };
+        await flush();
 
-      let waitStarted = performance.now();
-      for await (const frame of readSceneFrames(scene, { stash, video: deps.video, logger: deps.logger }, { sources, frameCount, signal }, reports)) {
-        timings.framesMs += performance.now() - waitStarted;
-        if (signal?.aborted) throw new SenseError('CANCELLED', `Identifying scene ${sceneId} was cancelled`);
-        framesRead += 1;
-        window.push(frame);
-        if (window.length >= deps.defaults.batchFrames) await flush();
-        waitStarted = performance.now();
+        let mark = performance.now();
+        const taggedPerformerIds = taggedInFaceDatabase(scene, database, observed);
+        const databaseFaces = database.info().faceCount;
+        const clusters = clusterFaces(
+          observed.map((item) => item.observation),
+          {
+            ...deps.defaults,
+            topK: options.topK ?? deps.defaults.topK,
+            taggedPerformerIds,
+            confidence: (evidence) => deps.policy.confidence({ ...evidence, databaseFaces }),
+            minConfidence: options.maxDistance == null ? deps.policy.minConfidence : 0,
+            matchTemplate: (members) => matchTemplate(members.map((i) => observed[i]!), deps.identify, options.maxDistance, database),
+          },
+        );
+        timings.clusterMs = performance.now() - mark;
+        const bodyByCluster = deps.body ? applyBodyToClusters(clusters, observed, database) : undefined;
+
+        mark = performance.now();
+        const performers = database.getPerformers([...new Set(clusters.flatMap((cluster) => cluster.candidates.map((c) => c.performerId)))]);
+        const links = await createPerformerLinker(stash).link([...performers.values()], signal);
+        timings.linkMs = performance.now() - mark;
+
+        const persons: ScenePerson[] = [];
+        for (const [personId, cluster] of clusters.entries()) {
+          const members = cluster.members.map((i) => observed[i]!);
+          const body = bodyByCluster?.[personId];
+          const candidates = (body?.candidates ?? cluster.candidates).flatMap((candidate): LinkedCandidate[] => {
+            const performer = performers.get(candidate.performerId);
+            if (!performer) return [];
+            return [{ ...toCandidate(performer, candidate), frameCount: candidate.frameCount, alreadyTagged: candidate.alreadyTagged, link: links.get(performer.id) ?? notInLibrary }];
+          });
+          const best = observed[cluster.bestMember]!.region;
+          const thumbnail = await deps.vision.cropFace(best.image, best.box, 128);
+          persons.push({
+            personId,
+            faceCount: members.length,
+            frameCount: cluster.frameKeys.length,
+            timestamps: [...new Set(members.map((m) => m.timestampSec).filter((t): t is number => t !== null))].sort((a, b) => a - b),
+            thumbnail: `data:image/jpeg;base64,${thumbnail.toString('base64')}`,
+            status: candidates.length > 0 ? 'MATCHED' : 'UNKNOWN',
+            candidates,
+            ...(body ? { body: body.effect } : {}),
+          });
+        }
+        timings.totalMs = performance.now() - started;
+        const result: SceneIdentification = {
+          sceneId: scene.id,
+          title: scene.title,
+          databaseVersion,
+          identifiedAt: new Date().toISOString(),
+          framesRead,
+          facesDetected: observed.length,
+          sources: sources.map((source) => reports.get(source) ?? { source, frames: 0, faces: 0, error: null }),
+          persons,
+          timings,
+          executionProvider: deps.vision.executionProvider,
+        };
+        deps.store.saveIdentification({ kind: 'scene', targetId: scene.id, databaseVersion, result, createdAt: result.identifiedAt });
+        deps.logger.info('scene identified', { sceneId: scene.id, frames: framesRead, faces: observed.length, persons: persons.length, ms: Math.round(timings.totalMs) });
+        return result;
+      } finally {
+        lease.release();
       }
-      await flush();
-
-      let mark = performance.now();
-      const taggedPerformerIds = taggedInFaceDatabase(scene, database, observed);
-      const databaseFaces = database.info().faceCount;
-      const clusters = clusterFaces(
-        observed.map((item) => item.observation),
-        {
-          ...deps.defaults,
-          topK: options.topK ?? deps.defaults.topK,
-          taggedPerformerIds,
-          confidence: (evidence) => deps.policy.confidence({ ...evidence, databaseFaces }),
-          minConfidence: options.maxDistance == null ? deps.policy.minConfidence : 0,
-          matchTemplate: (members) => matchTemplate(members.map((i) => observed[i]!), deps.identify, options.maxDistance),
-        },
-      );
-      timings.clusterMs = performance.now() - mark;
-      const bodyByCluster = deps.body ? applyBodyToClusters(clusters, observed, database) : undefined;
-
-      mark = performance.now();
-      const performers = database.getPerformers([...new Set(clusters.flatMap((cluster) => cluster.candidates.map((c) => c.performerId)))]);
-      const links = await createPerformerLinker(stash).link([...performers.values()], signal);
-      timings.linkMs = performance.now() - mark;
-
-      const persons: ScenePerson[] = [];
-      for (const [personId, cluster] of clusters.entries()) {
-        const members = cluster.members.map((i) => observed[i]!);
-        const body = bodyByCluster?.[personId];
-        const candidates = (body?.candidates ?? cluster.candidates).flatMap((candidate): LinkedCandidate[] => {
-          const performer = performers.get(candidate.performerId);
-          if (!performer) return [];
-          return [{ ...toCandidate(performer, candidate), frameCount: candidate.frameCount, alreadyTagged: candidate.alreadyTagged, link: links.get(performer.id) ?? notInLibrary }];
-        });
-        const best = observed[cluster.bestMember]!.region;
-        const thumbnail = await deps.vision.cropFace(best.image, best.box, 128);
-        persons.push({
-          personId,
-          faceCount: members.length,
-          frameCount: cluster.frameKeys.length,
-          timestamps: [...new Set(members.map((m) => m.timestampSec).filter((t): t is number => t !== null))].sort((a, b) => a - b),
-          thumbnail: `data:image/jpeg;base64,${thumbnail.toString('base64')}`,
-          status: candidates.length > 0 ? 'MATCHED' : 'UNKNOWN',
-          candidates,
-          ...(body ? { body: body.effect } : {}),
-        });
-      }
-      timings.totalMs = performance.now() - started;
-      const result: SceneIdentification = {
-        sceneId: scene.id,
-        title: scene.title,
-        databaseVersion,
-        identifiedAt: new Date().toISOString(),
-        framesRead,
-        facesDetected: observed.length,
-        sources: sources.map((source) => reports.get(source) ?? { source, frames: 0, faces: 0, error: null }),
-        persons,
-        timings,
-        executionProvider: deps.vision.executionProvider,
-      };
-      deps.store.saveIdentification({ kind: 'scene', targetId: scene.id, databaseVersion, result, createdAt: result.identifiedAt });
-      deps.logger.info('scene identified', { sceneId: scene.id, frames: framesRead, faces: observed.length, persons: persons.length, ms: Math.round(timings.totalMs) });
-      return result;
     },
   };
 }
@@ -258,7 +264,7 @@ export function createSceneIdentifyService(deps: SceneIdentifyDeps): SceneIdenti
  * matched like one face. Averaging cancels what differs frame to frame (light, expression, blur) and keeps
  * what is the person's.
  */
-function matchTemplate(members: readonly Observed[], identify: IdentifyService, maxDistance: number | null | undefined): TemplateMatch[] {
+function matchTemplate(members: readonly Observed[], identify: IdentifyService, maxDistance: number | null | undefined, database: FaceDatabase): TemplateMatch[] {
   const template: Record<string, Float32Array> = {};
   for (const member of members) {
     const weight = member.observation.weight ?? 1;
@@ -271,7 +277,7 @@ function matchTemplate(members: readonly Observed[], identify: IdentifyService, 
     const norm = Math.hypot(...sum);
     if (norm > 0) for (let d = 0; d < sum.length; d++) sum[d]! /= norm;
   }
-  return identify.rankEmbeddings(template, { topK: 10, maxDistance }).map(({ performerId, distance, margin }) => ({ performerId, distance, margin }));
+  return identify.rankEmbeddings(template, { topK: 10, maxDistance }, database).map(({ performerId, distance, margin }) => ({ performerId, distance, margin }));
 }
 
 function sourceName(source: string): FrameSourceName {

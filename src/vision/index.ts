@@ -18,3 +18,4 @@ export { decodeImage, type DecodeOptions } from './decode.js';
 export type { FaceRegion } from './image-ops.js';
 export { cosineDistance, l2Normalise } from './vectors.js';
 export { assessFaceQuality, DEFAULT_FACE_QUALITY, type FaceQuality, type FaceQualityThresholds, type QualityIssue } from './face-quality.js';
+export { encodeFaceThumbnail } from './thumbnail.js';

@@ -361,6 +361,7 @@ describe('face database', () => {
     const [subject] = syntheticPerformers(1, 81);
     const database = await openDb();
     await database.write((writer) => writer.addFace(writer.upsertPerformer(subject!.performer), syntheticFace(subject!, 0, createRandom(1))));
+    expect(await database.compact()).toEqual({ compacted: true });
     await closeDb(database);
     const arcFile = readdirSync(dataDir).find((name) => name.startsWith('arc.'))!;
     const wrong = new hnswlib.HierarchicalNSW('cosine', 64);

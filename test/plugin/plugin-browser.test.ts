@@ -283,6 +283,55 @@ describe('the Stash plugin in Chromium', () => {
     await page.close();
   });
 
+  it("dashboard: the face database view finds performers, shows each face's origin, renames, deletes a face, merges and deletes", async () => {
+    const faces = app.services.faceManagement;
+    const { page, errors } = await openPage('/plugins/stash-sense');
+    const card = page.locator('.stash-sense-faces');
+    const details = card.locator('.stash-sense-face-performer-details');
+    await card.getByLabel('Search performers').fill('ROSE');
+    await card.getByRole('button', { name: 'Search' }).click();
+    const rose = card.locator('.stash-sense-face-performer', { hasText: 'rose_leslie' });
+    await rose.waitFor();
+    await expect(rose.locator('img').getAttribute('src')).resolves.toMatch(/^data:image\/jpeg;base64,/);
+    await rose.click();
+    await details.locator('.stash-sense-enrolled-face').first().waitFor();
+    await expect(details.locator('.stash-sense-enrolled-face').first().textContent()).resolves.toContain('Photo file');
+    await details.getByLabel('Name').fill('Rose Leslie');
+    await details.getByLabel('Aliases').fill('Ygritte, R. Leslie');
+    await details.getByRole('button', { name: 'Save' }).click();
+    await details.getByText('Saved.').waitFor();
+    expect(faces.searchPerformers({ search: 'Rose Leslie' }).performers).toMatchObject([{ name: 'Rose Leslie', aliases: ['R. Leslie', 'Ygritte'] }]);
+    await shot(page, 'dashboard-faces-renamed');
+
+    await card.getByLabel('Search performers').fill('');
+    await card.getByRole('button', { name: 'Search' }).click();
+    await card.locator('.stash-sense-face-performer', { hasText: 'kit_harington' }).click();
+    const kitFaces = details.locator('.stash-sense-enrolled-face');
+    await kitFaces.first().waitFor();
+    const kitBefore = faces.searchPerformers({ search: 'kit_harington' }).performers[0]!;
+    await expect(kitFaces.count()).resolves.toBe(kitBefore.faceCount);
+    const faceId = await kitFaces.first().getAttribute('data-face-id');
+    await kitFaces.first().getByRole('button', { name: 'Delete face' }).click();
+    await details.getByText(`Face ${faceId} deleted.`).waitFor();
+    expect(faces.faces(kitBefore.id).map((face) => String(face.id))).not.toContain(faceId);
+    const roseBefore = faces.searchPerformers({ search: 'Rose Leslie' }).performers[0]!;
+
+    await details.getByLabel('Merge into').selectOption({ label: 'Rose Leslie' });
+    await details.getByRole('button', { name: 'Merge' }).click();
+    await details.locator('h6', { hasText: 'Rose Leslie' }).waitFor();
+    expect(faces.performer(kitBefore.id)).toBeUndefined();
+    expect(faces.performer(roseBefore.id)).toMatchObject({ faceCount: roseBefore.faceCount + kitBefore.faceCount - 1, aliases: expect.arrayContaining(['kit_harington']) });
+    await shot(page, 'dashboard-faces-merged');
+
+    await details.getByRole('button', { name: 'Delete performer' }).click();
+    await details.getByRole('button', { name: /^Really delete Rose Leslie/ }).click();
+    await details.waitFor({ state: 'detached' });
+    expect(faces.performer(roseBefore.id)).toBeUndefined();
+    await expect(card.locator('.stash-sense-face-performer', { hasText: 'Rose Leslie' }).count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('a sidecar that is down gives a readable error in the scene panel and on the dashboard', async () => {
     await sidecar.close();
     const { page, errors } = await openPage('/scenes/1');

@@ -77,6 +77,8 @@ export interface StashDouble {
   /** The live state, for assertions (`store.scenes.get('1')?.performerIds`). */
   store: StashStore;
   setMode(mode: StashDoubleMode, options?: { delayMs?: number }): void;
+  /** Media requests (screenshots, sprites, streams, images) wait from now until the returned function is called. */
+  holdMedia(): () => void;
   addScene(scene: SceneFixture): void;
   addImage(image: ImageFixture): void;
   addGallery(gallery: GalleryFixture): void;
@@ -102,6 +104,7 @@ export async function createStashDouble(options: StashDoubleOptions = {}): Promi
   let mode: StashDoubleMode = 'up';
   let slowDelayMs = 10_000;
   const pendingDelays = new Set<() => void>();
+  let mediaHeld: Promise<void> | undefined;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stash.invalid');
@@ -134,6 +137,7 @@ export async function createStashDouble(options: StashDoubleOptions = {}): Promi
       const finished = await delay(slowDelayMs);
       if (!finished) return;
     }
+    if (record.kind === 'media' && mediaHeld) await mediaHeld;
     const auth = authenticate(req, url);
     if (auth === 'refused') {
       res.setHeader('WWW-Authenticate', 'FormBased');
@@ -244,6 +248,15 @@ export async function createStashDouble(options: StashDoubleOptions = {}): Promi
     setMode(next, modeOptions = {}) {
       mode = next;
       if (modeOptions.delayMs !== undefined) slowDelayMs = modeOptions.delayMs;
+    },
+    holdMedia() {
+      let release = () => {};
+      mediaHeld = new Promise<void>((resolve) => (release = resolve));
+      const held = mediaHeld;
+      return () => {
+        if (mediaHeld === held) mediaHeld = undefined;
+        release();
+      };
     },
     addScene: (scene) => void store.scenes.set(scene.id, sceneRecord(scene, store)),
     addImage: (image) => void store.images.set(image.id, imageRecord(image, store)),

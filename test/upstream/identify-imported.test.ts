@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFaceDatabase, type FaceDatabase } from '../../src/faces/index.js';
+import { openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type LiveFaceDatabase } from '../../src/faces/index.js';
 import { createIdentifyService } from '../../src/identify/index.js';
 import { createMatchPolicy } from '../../src/match/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -24,6 +24,7 @@ const models = [
 let temp: ReturnType<typeof makeTempDir>;
 let vision: VisionPipeline;
 let database: FaceDatabase;
+let live: LiveFaceDatabase | undefined;
 let photo: Buffer;
 
 beforeAll(async () => {
@@ -69,10 +70,11 @@ beforeAll(async () => {
   );
   const dataDir = join(temp.path, 'data');
   await importUpstream(release, dataDir, {}, silentLogger);
-  database = await openFaceDatabase({ dataDir, profile: 'stash-sense', models }, silentLogger);
+  live = await startLiveFaceDatabase({ dataDir, open: () => openFaceDatabase({ dataDir, profile: 'stash-sense', models }, silentLogger), pollMs: 60_000, logger: silentLogger });
+  database = live.current();
 });
 afterAll(async () => {
-  await database?.close();
+  await live?.close();
   await vision?.close();
   temp?.remove();
 });
@@ -81,7 +83,7 @@ describe('identifying against an imported upstream database', () => {
   it('finds the performer whose upstream vectors this pipeline produces, with every stash-box id', async () => {
     const identify = createIdentifyService({
       vision,
-      faces: () => database,
+      faces: live!,
       limits: { maxBytes: 20_000_000, urlTimeoutMs: 1000 },
       defaults: { topK: 5, policy: createMatchPolicy({ calibration: undefined, explicitMaxDistance: null, fallbackDistance: 0.5 }), searchK: 50 },
       logger: silentLogger,

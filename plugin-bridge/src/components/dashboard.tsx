@@ -2,6 +2,7 @@ import { healthQuery, type Health } from '../operations.js';
 import { React } from '../react.js';
 import { SidecarError } from '../errors.js';
 import { Card, ErrorBoundary, ErrorNotice, Loading, useSidecar, type Sidecar } from './common.js';
+import { FaceDatabaseCard } from './face-database.js';
 import { RecommendationsCard } from './recommendations.js';
 import { TagBackCard } from './tag-back.js';
 import { UpstreamChangesCard } from './upstream-changes.js';
@@ -61,6 +62,9 @@ function DashboardCards({ sidecar }: { sidecar: Sidecar }) {
           </ErrorBoundary>
           <ErrorBoundary>
             <UpstreamChangesCard sidecar={sidecar} />
+          </ErrorBoundary>
+          <ErrorBoundary>
+            <FaceDatabaseCard sidecar={sidecar} />
           </ErrorBoundary>
         </>
       )}

@@ -16,6 +16,9 @@ largest confident one. Photos already enrolled (same content) are not added agai
 keeping their stash-box IDs and aliases; performers without a confident face are listed.
 `;
 
+/** The service follows the database on disk (src/faces/live-database.ts); say so, so nobody restarts it. */
+const RUNNING_SERVICE_NOTE = 'A Stash Sense service running on this data dir picks this version up within a few seconds; no restart needed.\n';
+
 export const enroll: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
   const { values, positionals } = parseArgs({
     args,
@@ -36,7 +39,7 @@ export const enroll: Command = async ({ args, config, logger, stdout, stderr, si
       for (const skip of summary.skipped) stdout.write(`skipped ${skip.name} (performer ${skip.performerId}): ${skip.reason}\n`);
       stdout.write(
         `Enrolled ${summary.facesAdded} new face(s) from ${summary.performers} Stash performer(s): ${summary.performersAdded} new performer(s), ` +
-          `${summary.alreadyEnrolled} already enrolled, ${summary.skipped.length} skipped.\nFace database version ${summary.databaseVersion}.\n`,
+          `${summary.alreadyEnrolled} already enrolled, ${summary.skipped.length} skipped.\nFace database version ${summary.databaseVersion}.\n${RUNNING_SERVICE_NOTE}`,
       );
     } finally {
       await app.close();
@@ -54,7 +57,7 @@ export const enroll: Command = async ({ args, config, logger, stdout, stderr, si
     stdout.write(
       `Enrolled ${summary.facesAdded} new face(s) for ${summary.performers} performer(s) from ${summary.photos} photo(s): ` +
         `${summary.performersAdded} new performer(s), ${summary.alreadyEnrolled} already enrolled, ${summary.skipped.length} skipped.\n` +
-        `Face database version ${summary.databaseVersion}.\n`,
+        `Face database version ${summary.databaseVersion}.\n${RUNNING_SERVICE_NOTE}`,
     );
   } finally {
     await app.close();

@@ -1,0 +1,3 @@
+import type { FaceDatabaseChangeResolvers } from './../types.generated.js';
+
+export const FaceDatabaseChange: FaceDatabaseChangeResolvers = {};

@@ -1,0 +1,3 @@
+import type { FacePerformerPageResolvers } from './../types.generated.js';
+
+export const FacePerformerPage: FacePerformerPageResolvers = {};
