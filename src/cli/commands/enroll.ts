@@ -16,7 +16,7 @@ largest confident one. Photos already enrolled (same content) are not added agai
 keeping their stash-box IDs and aliases; performers without a confident face are listed.
 `;
 
-export const enroll: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
+export const enroll: Command = async ({ args, config, logger, stdout, stderr, signal, checkDataDir }) => {
   const { values, positionals } = parseArgs({
     args,
     options: { 'data-dir': { type: 'string' }, 'from-stash': { type: 'boolean' }, help: { type: 'boolean' } },
@@ -28,6 +28,7 @@ export const enroll: Command = async ({ args, config, logger, stdout, stderr, si
   }
   if (values['from-stash']) {
     if (positionals.length > 0) throw new SenseError('BAD_INPUT', `enroll --from-stash takes no folder\n\n${help}`);
+    await checkDataDir();
     const app = await openApp(config, logger);
     try {
       const bar = createProgressBar(stderr, 'enrolling from stash');
@@ -45,6 +46,7 @@ export const enroll: Command = async ({ args, config, logger, stdout, stderr, si
   }
   const [dir, ...extra] = positionals;
   if (!dir || extra.length > 0) throw new SenseError('BAD_INPUT', `enroll takes one folder\n\n${help}`);
+  await checkDataDir();
   const app = await openApp(config, logger);
   try {
     const bar = createProgressBar(stderr, 'enrolling');

@@ -23,7 +23,7 @@ const stepTitles: Record<ImportProgress['step'], string> = {
   install: 'installing',
 };
 
-export const importUpstream: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
+export const importUpstream: Command = async ({ args, config, logger, stdout, stderr, signal, checkDataDir }) => {
   const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
   if (values.help) {
     stdout.write(help);
@@ -31,6 +31,7 @@ export const importUpstream: Command = async ({ args, config, logger, stdout, st
   }
   const [dir, ...extra] = positionals;
   if (!dir || extra.length > 0) throw new SenseError('BAD_INPUT', `import-upstream takes one folder\n\n${help}`);
+  await checkDataDir();
   const service = createImportService({
     dataDir: config.paths.dataDir,
     profile: config.vision.profile,

@@ -28,7 +28,7 @@ Needs STASH_URL (and STASH_API_KEY). Run it while the service is stopped, or use
 
 const scopes: Record<string, TagBackScope> = { 'without-performers': 'SCENES_WITHOUT_PERFORMERS', all: 'ALL_SCENES', ids: 'SCENE_IDS', filter: 'SCENE_FILTER' };
 
-export const tagBack: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
+export const tagBack: Command = async ({ args, config, logger, stdout, stderr, signal, checkDataDir }) => {
   const { values } = parseArgs({
     args,
     options: {
@@ -64,6 +64,7 @@ export const tagBack: Command = async ({ args, config, logger, stdout, stderr, s
   const sources = values.sources?.split(',').map((source) => source.trim().toUpperCase());
   if (sources?.some((source) => !['STREAM', 'SPRITE', 'SCREENSHOT'].includes(source))) throw new SenseError('BAD_INPUT', '--sources takes stream, sprite and/or screenshot');
 
+  await checkDataDir();
   const app = await openApp(config, logger, { runJobs: true });
   try {
     const unfinished = app.services.jobs.list({ kind: 'tagBack' }).find((job) => job.status === 'queued' || job.status === 'running');
