@@ -1,6 +1,7 @@
 import type { EnrollService } from './enroll/index.js';
 import type { FaceDatabaseInfo } from './faces/index.js';
 import type { HealthService } from './health/index.js';
+import type { Job } from './jobs/index.js';
 import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
 import type { RecommendationService } from './recommendations/index.js';
 import type { JobsService, TagBackService } from './tagback/index.js';
@@ -18,4 +19,6 @@ export interface AppServices {
   jobs: JobsService;
   recommendations: RecommendationService;
   upstreamImport: ImportService;
+  /** Starts (or returns the unfinished) downloadModels job; the profile defaults to the running one. */
+  models: { startDownload(profile?: string | null): Job };
 }

@@ -13,7 +13,8 @@ import { startJobRunner, type JobRunner } from './jobs/index.js';
 import { createRecommendationService } from './recommendations/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createImportService } from './upstream/index.js';
-import { createVisionPipeline, type VisionPipeline } from './vision/index.js';
+import { createDownloadModelsJob } from './models/index.js';
+import { openVisionOrDegraded, type ReplaceableVision } from './vision/index.js';
 import { appVersion } from './version.js';
 
 /** The embedding models each profile writes into the face database. */
@@ -27,7 +28,7 @@ export const profileModels: Record<ModelProfile, { name: string; dims: number }[
 
 export interface App {
   config: Config;
-  vision: VisionPipeline;
+  vision: ReplaceableVision;
   faces(): FaceDatabase;
   state: StateDatabase;
   /** The Stash client; throws STASH_UNAVAILABLE when STASH_URL is not set. */
@@ -44,6 +45,13 @@ export interface OpenAppOptions {
   runJobs?: boolean;
   /** Ask Stash for its version at start-up and log the outcome (the service does; one-shot commands need not). */
   checkStash?: boolean;
+  /**
+   * Start without the profile's model files (the service does, for a profile whose models are downloaded):
+   * health names what is missing, identification answers MODEL_MISSING, and a downloadModels job loads them.
+   */
+  allowMissingModels?: boolean;
+  /** The model manifest (tests serve its files from a local server); default the packaged one. */
+  modelManifestPath?: string;
 }
 
 /** Opens everything the service and the CLI share, logging each step in order. Closing reverses it. */
@@ -58,7 +66,10 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const info = database.info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
-    const vision = await createVisionPipeline(config.vision, logger.child('vision'));
+    const vision = await openVisionOrDegraded(config.vision, logger.child('vision'), {
+      allowMissingModels: options.allowMissingModels ?? false,
+      tuning: options.modelManifestPath ? { manifestPath: options.modelManifestPath } : undefined,
+    });
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
 
@@ -122,6 +133,13 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         state,
         handlers: {
           tagBack: createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
+          downloadModels: createDownloadModelsJob({
+            modelsDir: config.paths.modelsDir,
+            manifestPath: options.modelManifestPath,
+            // Only this process's own profile can be loaded in place; another profile's files wait for a restart.
+            onInstalled: async (profile) => profile === config.vision.profile && (await vision.reload()),
+            logger: logger.child('models'),
+          }),
         },
         logger: logger.child('jobs'),
       });
@@ -152,7 +170,19 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       faces,
       state,
       stash,
-      services: { health, identify, scenes, stashMedia, tagBack, enroll, jobs, recommendations, upstreamImport, faceDatabase: { info: () => database.info() } },
+      services: {
+        health,
+        identify,
+        scenes,
+        stashMedia,
+        tagBack,
+        enroll,
+        jobs,
+        recommendations,
+        upstreamImport,
+        faceDatabase: { info: () => database.info() },
+        models: { startDownload: (profile) => jobs.start('downloadModels', { profile: profile ?? config.vision.profile }) },
+      },
       close: () => closeAll(closers),
     };
   } catch (error: unknown) {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LogLevel } from './logger.js';
 
 export type ModelProfile = 'embedded' | 'stash-sense';
@@ -50,7 +50,10 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
 
   const profile = read.oneOf('MODEL_PROFILE', ['embedded', 'stash-sense'] as const, 'embedded');
   const dataDir = resolve(overrides.dataDir ?? read.string('DATA_DIR', './data'));
-  const modelsDir = resolve(read.string('MODELS_DIR', './models'));
+  // The stash-sense profile's models are downloaded by the user (or a downloadModels job): by default they live
+  // in the data folder, which the service's user can write and which survives an image upgrade. The embedded
+  // profile's come with the package.
+  const modelsDir = resolve(read.string('MODELS_DIR', profile === 'stash-sense' ? join(dataDir, 'models') : './models'));
   const stashUrl = read.url('STASH_URL');
   const config: Config = {
     server: {

@@ -16,6 +16,7 @@ import    { applyScenePerformers as Mutation_applyScenePerformers } from './reso
 import    { cancelJob as Mutation_cancelJob } from './resolvers/Mutation/cancelJob.js';
 import    { dismissRecommendation as Mutation_dismissRecommendation } from './resolvers/Mutation/dismissRecommendation.js';
 import    { dismissSceneCandidate as Mutation_dismissSceneCandidate } from './resolvers/Mutation/dismissSceneCandidate.js';
+import    { downloadModels as Mutation_downloadModels } from './resolvers/Mutation/downloadModels.js';
 import    { enrollFromStash as Mutation_enrollFromStash } from './resolvers/Mutation/enrollFromStash.js';
 import    { identifyGallery as Mutation_identifyGallery } from './resolvers/Mutation/identifyGallery.js';
 import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation/identifyImage.js';
@@ -70,7 +71,7 @@ import    { TagBackSummary } from './resolvers/TagBackSummary.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
       Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification },
-      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,startTagBack: Mutation_startTagBack },
+      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,downloadModels: Mutation_downloadModels,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,startTagBack: Mutation_startTagBack },
       Subscription: { jobProgress: Subscription_jobProgress },
       Box: Box,
 Candidate: Candidate,

@@ -22,12 +22,19 @@ export interface GraphQLServerOptions {
   routes: HttpRoute[];
   /** Which browser origins may call /graphql (the Stash UI's); Yoga's default would allow every origin. */
   cors: NonNullable<YogaServerOptions<object, object>['cors']>;
+  /** GraphiQL's page (served offline from our own package); Yoga's default loads it from a CDN. */
+  renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
+  /** Answers any path that is neither a route nor Yoga's (Yoga's own answer is its developer landing page). */
+  notFound?: HttpRoute['handle'];
 }
+
+// The paths Yoga serves; every other path is ours (a route, or notFound).
+const yogaPaths = new Set(['/graphql', '/graphql/', '/ready']);
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Builds the request handler: our routes first, then Yoga at /graphql (with GraphiQL). */
-export function createRequestHandler({ services, logger, maxUploadBytes, routes, cors }: GraphQLServerOptions): RequestHandler {
+export function createRequestHandler({ services, logger, maxUploadBytes, routes, cors, renderGraphiQL, notFound }: GraphQLServerOptions): RequestHandler {
   // base64 uploads travel inside JSON: allow for the 4/3 expansion plus the query itself.
   const maxRequestBytes = Math.ceil(maxUploadBytes * 1.37) + 64 * 1024;
   const yoga = createYoga({
@@ -38,6 +45,8 @@ export function createRequestHandler({ services, logger, maxUploadBytes, routes,
     healthCheckEndpoint: '/ready',
     cors,
     graphiql: { title: 'Stash Sense' },
+    renderGraphiQL,
+    landingPage: false,
     maskedErrors: { maskError: createErrorMasker(logger.child('graphql')), isDev: false },
     multipart: true,
     fetchAPI: createFetch({ formDataLimits: { fileSize: maxUploadBytes, files: 1, fieldSize: maxRequestBytes } }),
@@ -60,6 +69,10 @@ export function createRequestHandler({ services, logger, maxUploadBytes, routes,
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: 'Unexpected error.' }));
       });
+      return;
+    }
+    if (notFound && !yogaPaths.has(path ?? '')) {
+      void Promise.resolve(notFound(request, response));
       return;
     }
     const declared = Number(request.headers['content-length'] ?? NaN);

@@ -130,6 +130,8 @@ export type Health = {
   /** Why that provider was chosen (e.g. why CUDA was not available). */
   executionProviderReason: Scalars['String']['output'];
   faceCount: Scalars['Int']['output'];
+  /** Model files the profile needs and lacks; while any are missing, status is degraded and identification answers MODEL_MISSING. */
+  missingModels: Array<Scalars['String']['output']>;
   modelProfile: Scalars['String']['output'];
   performerCount: Scalars['Int']['output'];
   stash: StashStatus;
@@ -298,6 +300,14 @@ export type Mutation = {
    */
   dismissSceneCandidate: Recommendation;
   /**
+   * Downloads the model files of a profile (default: the one this sidecar runs) into MODELS_DIR as a job:
+   * an interrupted download resumes, every file is checked against its sha256, and a file is put in place only
+   * when complete and correct. When the profile is the running one, the service loads the models at the end and
+   * stops being degraded. Watch it with jobProgress(id): progress counts MB. A download already queued or
+   * running for the same profile is returned instead of a second one.
+   */
+  downloadModels: Job;
+  /**
    * Builds or updates the face database from your own Stash performers: each performer's image, keeping their
    * stash-box IDs and aliases. Performers whose image has no confident face are reported in skipped. Images
    * already enrolled are not added again, so running it again only adds what is new.
@@ -382,6 +392,11 @@ export type MutationdismissSceneCandidateArgs = {
   performerId: Scalars['ID']['input'];
   permanent?: InputMaybe<Scalars['Boolean']['input']>;
   sceneId: Scalars['ID']['input'];
+};
+
+
+export type MutationdownloadModelsArgs = {
+  profile?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1084,6 +1099,7 @@ export type HealthResolvers<ContextType = AppContext, ParentType extends Resolve
   executionProvider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   executionProviderReason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   faceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  missingModels?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   modelProfile?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   performerCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stash?: Resolver<ResolversTypes['StashStatus'], ParentType, ContextType>;
@@ -1188,6 +1204,7 @@ export type MutationResolvers<ContextType = AppContext, ParentType extends Resol
   cancelJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationcancelJobArgs, 'id'>>;
   dismissRecommendation?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationdismissRecommendationArgs, 'id'>>;
   dismissSceneCandidate?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType, RequireFields<MutationdismissSceneCandidateArgs, 'performerId' | 'sceneId'>>;
+  downloadModels?: Resolver<ResolversTypes['Job'], ParentType, ContextType, Partial<MutationdownloadModelsArgs>>;
   enrollFromStash?: Resolver<ResolversTypes['StashEnrollResult'], ParentType, ContextType>;
   identifyGallery?: Resolver<ResolversTypes['GalleryIdentification'], ParentType, ContextType, RequireFields<MutationidentifyGalleryArgs, 'galleryId'>>;
   identifyImage?: Resolver<ResolversTypes['ImageIdentification'], ParentType, ContextType, Partial<MutationidentifyImageArgs>>;

@@ -87,7 +87,7 @@ export function createPluginRoutes(options: PluginRoutesOptions): HttpRoute[] {
 }
 
 /** The address the request was sent to, as its sender saw it (a reverse proxy's forwarded headers first). */
-function requestOrigin(request: IncomingMessage): string {
+export function requestOrigin(request: IncomingMessage): string {
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
   const host = first(request.headers['x-forwarded-host']) ?? request.headers.host ?? 'localhost';
   const proto = first(request.headers['x-forwarded-proto']) ?? ((request.socket as TLSSocket).encrypted ? 'https' : 'http');

@@ -28,6 +28,8 @@ export interface VisionPipeline {
   /** e.g. "CUDA execution provider not available: <why>". */
   readonly executionProviderReason: string;
   readonly embeddingModels: readonly EmbeddingModelInfo[];
+  /** Model files the profile lacks; non-empty only while the service runs degraded (see openVisionOrDegraded). */
+  readonly missingModels: readonly string[];
   /** BAD_INPUT for empty, non-image, truncated or too large (checked from the header) input. */
   decodeImage(bytes: Uint8Array): Promise<RgbImage>;
   /** Faces with box, score and 5 landmarks; small faces in big frames are found through tiles. */
@@ -139,6 +141,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
     executionProvider: sessions.provider,
     executionProviderReason: sessions.reason,
     embeddingModels,
+    missingModels: [],
     decodeImage: (bytes) => decodeImage(bytes, config.maxImagePixels),
     detectFaces: (image) => detect(image, emptyTimings()),
     embedFaces: (image, faces) => embed(image, faces, emptyTimings()),

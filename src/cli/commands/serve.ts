@@ -5,6 +5,7 @@ import { createRequestHandler, startServer } from '../../graphql/index.js';
 import { createHealthRoutes } from '../../health/routes.js';
 import { corsOptions, createPluginRoutes } from '../../plugin/index.js';
 import { appVersion } from '../../version.js';
+import { authHintFrom, createWebPages } from '../../web/index.js';
 import type { Command } from '../command.js';
 
 const help = `Usage: stash-sense serve [--data-dir DIR]
@@ -23,9 +24,12 @@ export const serve: Command = async ({ args, config, logger, signal, stdout, che
   }
   await checkDataDir();
   const log = logger.child('serve');
-  const app = await openApp(config, logger, { runJobs: true, checkStash: true });
+  // The embedded models come with the package, so their absence is a broken install; stash-sense's are
+  // downloaded, and the service starts without them (degraded) so they can be fetched through it.
+  const app = await openApp(config, logger, { runJobs: true, checkStash: true, allowMissingModels: config.vision.profile !== 'embedded' });
   let server;
   try {
+    const web = createWebPages({ health: app.services.health, publicUrl: config.server.publicUrl, auth: authHintFrom(config, config.paths.dataDir) });
     const handler = createRequestHandler({
       services: app.services,
       logger: logger.child('http'),
@@ -33,7 +37,10 @@ export const serve: Command = async ({ args, config, logger, signal, stdout, che
       routes: [
         ...createHealthRoutes(app.services.health, { stashConfigured: app.config.stash !== null }),
         ...createPluginRoutes({ publicUrl: config.server.publicUrl, version: appVersion, logger: logger.child('plugin') }),
+        ...web.routes,
       ],
+      renderGraphiQL: web.renderGraphiQL,
+      notFound: web.notFound,
       cors: corsOptions({ server: config.server, stash: config.stash }),
     });
     server = await startServer(handler, config.server).catch((error: unknown) => {

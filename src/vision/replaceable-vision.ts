@@ -1,0 +1,88 @@
+// A vision pipeline that can start without its model files: the service then runs degraded (health and the
+// status page name the missing files, identification answers MODEL_MISSING) until a model download finishes
+// and `reload()` opens the real pipeline in place, without a restart.
+import { SenseError, isSenseError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { findMissingModelFiles, loadModelManifest } from '../models/index.js';
+import { createVisionPipeline, DEFAULT_VISION_TUNING, type VisionPipeline, type VisionTuning } from './pipeline.js';
+import type { VisionConfig } from './types.js';
+
+export interface ReplaceableVision extends VisionPipeline {
+  /** Opens the models again (after a download); true once they load. A failure keeps the current state. */
+  reload(): Promise<boolean>;
+}
+
+export interface OpenVisionOptions {
+  /** Start degraded when the profile's model files are missing or wrong, instead of refusing to start. */
+  allowMissingModels: boolean;
+  tuning?: Partial<VisionTuning>;
+}
+
+export async function openVisionOrDegraded(config: VisionConfig, logger: Logger, options: OpenVisionOptions): Promise<ReplaceableVision> {
+  let current: VisionPipeline | undefined;
+  let missing: string[] = [];
+  let reason = '';
+
+  const open = async (): Promise<boolean> => {
+    try {
+      current = await createVisionPipeline(config, logger, options.tuning);
+      missing = [];
+      return true;
+    } catch (error: unknown) {
+      if (!options.allowMissingModels || !isSenseError(error) || error.code !== 'MODEL_MISSING') throw error;
+      const manifest = await loadModelManifest(options.tuning?.manifestPath ?? DEFAULT_VISION_TUNING.manifestPath);
+      const absent = await findMissingModelFiles(config.modelsDir, config.profile, manifest);
+      // A file of the right size but the wrong sha256 is named by the error itself; list it anyway.
+      missing = absent.length > 0 ? absent : [error.message];
+      reason = error.message;
+      logger.warn('model files missing: running degraded until they are fetched (downloadModels, or stash-sense models fetch)', {
+        profile: config.profile,
+        modelsDir: config.modelsDir,
+        missing: missing.join(','),
+      });
+      return false;
+    }
+  };
+  await open();
+
+  const loaded = (): VisionPipeline => {
+    if (current) return current;
+    throw new SenseError(
+      'MODEL_MISSING',
+      `The ${config.profile} model files are not installed (missing: ${missing.join(', ')}). Fetch them with the downloadModels mutation, ` +
+        `the Stash plugin's Download models button, or \`stash-sense models fetch --profile ${config.profile}\`.`,
+    );
+  };
+
+  return {
+    get profile() {
+      return config.profile;
+    },
+    get executionProvider() {
+      return current?.executionProvider ?? 'cpu';
+    },
+    get executionProviderReason() {
+      return current?.executionProviderReason ?? `models not loaded: ${reason}`;
+    },
+    get embeddingModels() {
+      return current?.embeddingModels ?? [];
+    },
+    get missingModels() {
+      return current ? [] : missing;
+    },
+    decodeImage: (bytes) => loaded().decodeImage(bytes),
+    detectFaces: (image) => loaded().detectFaces(image),
+    embedFaces: (image, faces) => loaded().embedFaces(image, faces),
+    analyzeImage: (bytes) => loaded().analyzeImage(bytes),
+    cropFace: (image, box, sizePx) => loaded().cropFace(image, box, sizePx),
+    async reload() {
+      if (current) return true;
+      const ok = await open();
+      if (ok) logger.info('model files installed: vision models loaded', { profile: config.profile });
+      return ok;
+    },
+    async close() {
+      await current?.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { GraphiQLOptions } from 'graphql-yoga';
+import type { HttpRoute } from '../graphql/index.js';
+import type { HealthService } from '../health/index.js';
+import { PLUGIN_INDEX_PATH, requestOrigin } from '../plugin/index.js';
+import { createOfflineGraphiQL } from './graphiql.js';
+import { renderStatusPage, type AuthHint } from './status-page.js';
+
+export interface WebPagesOptions {
+  health: HealthService;
+  /** PUBLIC_URL, or null to name the address each request came to. */
+  publicUrl: string | null;
+  auth: AuthHint;
+  /** How long the page waits for Stash's answer before showing "not checked". */
+  stashCheckMs?: number;
+}
+
+export interface WebPages {
+  routes: HttpRoute[];
+  renderGraphiQL: (options: GraphiQLOptions) => Promise<string>;
+  notFound: HttpRoute['handle'];
+}
+
+/** `/` (a status page of ours), GraphiQL from our own package, and a plain 404 for every other path. */
+export function createWebPages(options: WebPagesOptions): WebPages {
+  const statusPage = async (request: IncomingMessage, response: ServerResponse) => {
+    const local = options.health.json();
+    const report = await Promise.race([
+      options.health.report(),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), options.stashCheckMs ?? 3000).unref()),
+    ]);
+    const base = options.publicUrl ?? requestOrigin(request);
+    const html = renderStatusPage({
+      version: local.version,
+      status: local.status,
+      databaseLoaded: local.database_loaded,
+      performerCount: local.performer_count,
+      faceCount: local.face_count,
+      modelProfile: local.model_profile,
+      executionProvider: local.execution_provider,
+      executionProviderReason: report?.executionProviderReason ?? '',
+      missingModels: local.missing_models,
+      stash: report?.stash ?? null,
+      pluginIndexUrl: `${base}${PLUGIN_INDEX_PATH}`,
+      graphqlPath: '/graphql',
+      auth: options.auth,
+    });
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(html);
+  };
+  return {
+    routes: [{ method: 'GET', path: '/', handle: statusPage }],
+    renderGraphiQL: createOfflineGraphiQL(),
+    notFound: (request, response) => {
+      request.resume();
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(`Not found: ${(request.url ?? '/').split('?')[0]}\nStash Sense serves /, /graphql, /health and /plugin/index.yml.\n`);
+    },
+  };
+}
+
+/**
+ * The API key hint from the configuration, read by shape: authentication's settings (AUTH, API_KEY) belong to
+ * another module and may be absent; the documented key file DATA_DIR/api-key is named either way.
+ */
+export function authHintFrom(config: unknown, dataDir: string): AuthHint {
+  const auth = typeof config === 'object' && config !== null ? (config as { auth?: unknown }).auth : undefined;
+  const fields = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>) : {};
+  if (fields.mode === 'none' || fields.required === false || fields.enabled === false) return { kind: 'none' };
+  const keyFile = typeof fields.keyFile === 'string' ? fields.keyFile : join(dataDir, 'api-key');
+  const fromEnv = typeof fields.apiKey === 'string' && fields.apiKey !== '' && fields.keySource !== 'file';
+  return { kind: 'key', keyFile, fromEnv };
+}
+
