@@ -1,7 +1,7 @@
 // A vision pipeline that can start without its model files: the service then runs degraded (health and the
 // status page name the missing files, identification answers MODEL_MISSING) until a model download finishes
 // and `reload()` opens the real pipeline in place, without a restart.
-import { SenseError, isSenseError } from '../errors.js';
+import { SenseError, errorMessage, isSenseError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { findMissingModelFiles, loadModelManifest } from '../models/index.js';
 import { createVisionPipeline, DEFAULT_VISION_TUNING, type VisionPipeline, type VisionTuning } from './pipeline.js';
@@ -77,9 +77,17 @@ export async function openVisionOrDegraded(config: VisionConfig, logger: Logger,
     cropFace: (image, box, sizePx) => loaded().cropFace(image, box, sizePx),
     async reload() {
       if (current) return true;
-      const ok = await open();
-      if (ok) logger.info('model files installed: vision models loaded', { profile: config.profile });
-      return ok;
+      try {
+        const ok = await open();
+        if (ok) logger.info('model files installed: vision models loaded', { profile: config.profile });
+        return ok;
+      } catch (error: unknown) {
+        // Files that pass their sha256 and still fail to load are reported; the service stays degraded.
+        reason = errorMessage(error);
+        missing = [`${config.profile} models (installed, but they do not load: ${reason})`];
+        logger.error('model files installed but not loaded', { profile: config.profile, error: reason });
+        return false;
+      }
     },
     async close() {
       await current?.close();
