@@ -26,6 +26,11 @@ const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED', 'INTERNAL',
 ]);
 
+/** Whether a code read from elsewhere (a job record, another process's answer) is one of ours. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && errorCodes.has(code);
+}
+
 /**
  * Checked by shape as well as by class: a module can be evaluated twice (vitest's runner beside Node's own
  * loader, or dist/ beside src/), and each copy has its own SenseError class.

@@ -22,3 +22,4 @@ export {
 } from './recommendation-types.js';
 export type { RecommendationInput, RecommendationStore, UpsertOutcome } from './recommendations.js';
 export { STATE_DATABASE_FILE, STATE_SCHEMA_VERSION } from './schema.js';
+export { isJobRunnerActive } from './runner-probe.js';
