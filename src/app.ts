@@ -1,6 +1,6 @@
 import type { AppServices } from './app-services.js';
 import type { Config, ModelProfile } from './config.js';
-import { createEnrollService } from './enroll/index.js';
+import { createEnrollFolderJob, createEnrollFromStashJob, createEnrollService } from './enroll/index.js';
 import { SenseError } from './errors.js';
 import { openFaceDatabase, type FaceDatabase } from './faces/index.js';
 import { createVideoFrameSource } from './frames/index.js';
@@ -12,7 +12,7 @@ import { checkStash, createStashClient, type StashClient } from './stash/index.j
 import { startJobRunner, type JobRunner } from './jobs/index.js';
 import { createRecommendationService } from './recommendations/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
-import { createImportService } from './upstream/index.js';
+import { createImportService, createImportUpstreamJob } from './upstream/index.js';
 import { createDownloadModelsJob } from './models/index.js';
 import { openVisionOrDegraded, type ReplaceableVision } from './vision/index.js';
 import { appVersion } from './version.js';
@@ -127,6 +127,19 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const tagBack = createTagBackService({ stash, suggestedTagName: config.tagBack.suggestedTag, logger: logger.child('tagback') });
     const health = createHealthService({ vision, faces, stash: stashProbe, version: appVersion });
     const recommendations = createRecommendationService({ state, stash, logger: logger.child('recommendations') });
+    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
+    // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
+    const upstreamImport = createImportService({
+      dataDir: config.paths.dataDir,
+      profile: config.vision.profile,
+      logger: logger.child('import'),
+      reopen: async () => {
+        const next = await openFaceDatabase(faceOptions, logger.child('faces'));
+        const previous = database;
+        database = next;
+        await previous.close();
+      },
+    });
     let runner: JobRunner<JobKinds> | undefined;
     if (options.runJobs) {
       runner = await startJobRunner<JobKinds>({
@@ -140,6 +153,9 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
             onInstalled: async (profile) => profile === config.vision.profile && (await vision.reload()),
             logger: logger.child('models'),
           }),
+          enrollFolder: createEnrollFolderJob(enroll),
+          enrollFromStash: createEnrollFromStashJob(enroll),
+          importUpstream: createImportUpstreamJob(upstreamImport),
         },
         logger: logger.child('jobs'),
       });
@@ -150,19 +166,6 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const jobs = createJobsService(() => {
       if (!runner) throw new SenseError('CONFLICT', 'Jobs run in the service (stash-sense serve); this command has no job runner');
       return runner;
-    });
-    const enroll = createEnrollService({ vision, faces, stash, policy: { minScore: 0.8, minFacePx: 32 }, logger: logger.child('enroll') });
-    // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
-    const upstreamImport = createImportService({
-      dataDir: config.paths.dataDir,
-      profile: config.vision.profile,
-      logger: logger.child('import'),
-      reopen: async () => {
-        const next = await openFaceDatabase(faceOptions, logger.child('faces'));
-        const previous = database;
-        database = next;
-        await previous.close();
-      },
     });
     return {
       config,

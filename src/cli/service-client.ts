@@ -95,3 +95,27 @@ export async function followRemoteJob(client: ServiceClient, id: string, options
 function toErrorCode(code: string | undefined): ErrorCode {
   return isErrorCode(code) ? code : 'INTERNAL';
 }
+
+/**
+ * Starts a job with the mutation `call` (a field returning Job, with its `declare`d variables), follows it with a progress bar titled `title`,
+ * and returns its parsed result; a failed job throws its error, a cancelled one CANCELLED.
+ */
+export async function runJobThroughService<T>(
+  service: ServiceClient,
+  start: { call: string; declare?: string; variables?: Record<string, unknown> },
+  out: { title: string; stderr: NodeJS.WriteStream; signal: AbortSignal; createBar: (stream: NodeJS.WriteStream, title: string) => { update(done: number, total: number, label?: string): void; finish(): void } },
+): Promise<T> {
+  const { job: started } = await service.request<{ job: RemoteJob }>(`mutation ${start.declare ?? ''} { job: ${start.call} { ${REMOTE_JOB_FIELDS} } }`, start.variables);
+  out.stderr.write(`Job ${started.id} (${started.kind}) runs in the service at ${service.url}; following its progress.\n`);
+  const bar = out.createBar(out.stderr, out.title);
+  const last = await followRemoteJob(service, started.id, {
+    signal: out.signal,
+    onUpdate: (job) => bar.update(job.progress.done, job.progress.total ?? 0, job.progress.current ?? ''),
+  });
+  bar.finish();
+  if (last.status === 'FAILED') throw new SenseError(isErrorCode(last.error?.code) ? last.error.code : 'INTERNAL', last.error?.message ?? `Job ${last.id} failed`);
+  if (last.status === 'CANCELLED') throw new SenseError('CANCELLED', `Job ${last.id} was cancelled`);
+  const { job: ended } = await service.request<{ job: { result: string | null } | null }>(`query ($id: ID!) { job(id: $id) { result } }`, { id: started.id });
+  if (!ended?.result) throw new SenseError('INTERNAL', `Job ${started.id} completed without a result`);
+  return JSON.parse(ended.result) as T;
+}

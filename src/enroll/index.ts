@@ -9,3 +9,4 @@ export {
 } from './enroll-service.js';
 export { readEnrollmentFolder, type PerformerFolder } from './read-folder.js';
 export { enrollFromStash, type StashEnrollSummary, type StashEnrollOptions } from './enroll-from-stash.js';
+export { createEnrollFolderJob, createEnrollFromStashJob, type EnrollFolderJobInput, type EnrollFromStashJobInput } from './enroll-jobs.js';

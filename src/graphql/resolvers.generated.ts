@@ -23,7 +23,10 @@ import    { identifyImage as Mutation_identifyImage } from './resolvers/Mutation
 import    { identifyScene as Mutation_identifyScene } from './resolvers/Mutation/identifyScene.js';
 import    { identifyStashImage as Mutation_identifyStashImage } from './resolvers/Mutation/identifyStashImage.js';
 import    { importUpstream as Mutation_importUpstream } from './resolvers/Mutation/importUpstream.js';
+import    { startEnrollFolder as Mutation_startEnrollFolder } from './resolvers/Mutation/startEnrollFolder.js';
+import    { startEnrollFromStash as Mutation_startEnrollFromStash } from './resolvers/Mutation/startEnrollFromStash.js';
 import    { startTagBack as Mutation_startTagBack } from './resolvers/Mutation/startTagBack.js';
+import    { startUpstreamImport as Mutation_startUpstreamImport } from './resolvers/Mutation/startUpstreamImport.js';
 import    { jobProgress as Subscription_jobProgress } from './resolvers/Subscription/jobProgress.js';
 import    { Box } from './resolvers/Box.js';
 import    { Candidate } from './resolvers/Candidate.js';
@@ -71,7 +74,7 @@ import    { TagBackSummary } from './resolvers/TagBackSummary.js';
 import    { File } from './resolvers/File.js';
     export const resolvers: Resolvers = {
       Query: { faceDatabase: Query_faceDatabase,health: Query_health,job: Query_job,jobs: Query_jobs,recommendation: Query_recommendation,recommendations: Query_recommendations,sceneIdentification: Query_sceneIdentification },
-      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,downloadModels: Mutation_downloadModels,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,startTagBack: Mutation_startTagBack },
+      Mutation: { acceptRecommendation: Mutation_acceptRecommendation,analyzeLibrary: Mutation_analyzeLibrary,applyGalleryPerformers: Mutation_applyGalleryPerformers,applyImagePerformers: Mutation_applyImagePerformers,applyScenePerformers: Mutation_applyScenePerformers,cancelJob: Mutation_cancelJob,dismissRecommendation: Mutation_dismissRecommendation,dismissSceneCandidate: Mutation_dismissSceneCandidate,downloadModels: Mutation_downloadModels,enrollFromStash: Mutation_enrollFromStash,identifyGallery: Mutation_identifyGallery,identifyImage: Mutation_identifyImage,identifyScene: Mutation_identifyScene,identifyStashImage: Mutation_identifyStashImage,importUpstream: Mutation_importUpstream,startEnrollFolder: Mutation_startEnrollFolder,startEnrollFromStash: Mutation_startEnrollFromStash,startTagBack: Mutation_startTagBack,startUpstreamImport: Mutation_startUpstreamImport },
       Subscription: { jobProgress: Subscription_jobProgress },
       Box: Box,
 Candidate: Candidate,

@@ -202,6 +202,8 @@ export type Job = {
   id: Scalars['ID']['output'];
   kind: Scalars['String']['output'];
   progress: JobProgress;
+  /** What a completed job of another kind returned, as JSON (an enrolment or import summary, the models fetched). */
+  result?: Maybe<Scalars['String']['output']>;
   startedAt?: Maybe<Scalars['String']['output']>;
   status: JobStatus;
   /** For tagBack jobs: what was done, scene by scene (complete once the job ends). */
@@ -336,12 +338,25 @@ export type Mutation = {
    */
   importUpstream: ImportResult;
   /**
+   * Enrols a folder the service can read (one sub-folder per performer, as `stash-sense enroll DIR`) as a job:
+   * watch it with jobProgress(id); its result (Job.result) is the enrolment summary. The CLI's enroll uses this
+   * when a service runs on its data folder.
+   */
+  startEnrollFolder: Job;
+  /** enrollFromStash as a job with progress, one step per Stash performer; Job.result is its summary. */
+  startEnrollFromStash: Job;
+  /**
    * Starts a batch tag-back over many scenes: each is identified, performers at or above autoApplyConfidence
    * are added (ADD only, as applyScenePerformers), and candidates at or above suggestConfidence become
    * recommendations. Scenes already identified with the current face database are skipped unless force.
    * Watch it with jobProgress(id); it survives a restart.
    */
   startTagBack: Job;
+  /**
+   * importUpstream as a job with progress (checksums in MB, then conversion and writing); Job.result is the
+   * import summary. The running service switches to the new database when it is installed.
+   */
+  startUpstreamImport: Job;
 };
 
 
@@ -431,8 +446,18 @@ export type MutationimportUpstreamArgs = {
 };
 
 
+export type MutationstartEnrollFolderArgs = {
+  dir: Scalars['String']['input'];
+};
+
+
 export type MutationstartTagBackArgs = {
   input: TagBackInput;
+};
+
+
+export type MutationstartUpstreamImportArgs = {
+  dir: Scalars['String']['input'];
 };
 
 export type PageInfo = {
@@ -1149,6 +1174,7 @@ export type JobResolvers<ContextType = AppContext, ParentType extends ResolversP
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['JobProgress'], ParentType, ContextType>;
+  result?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
   tagBack?: Resolver<Maybe<ResolversTypes['TagBackSummary']>, ParentType, ContextType>;
@@ -1211,7 +1237,10 @@ export type MutationResolvers<ContextType = AppContext, ParentType extends Resol
   identifyScene?: Resolver<ResolversTypes['SceneIdentification'], ParentType, ContextType, RequireFields<MutationidentifySceneArgs, 'sceneId'>>;
   identifyStashImage?: Resolver<ResolversTypes['StashImageIdentification'], ParentType, ContextType, RequireFields<MutationidentifyStashImageArgs, 'imageId'>>;
   importUpstream?: Resolver<ResolversTypes['ImportResult'], ParentType, ContextType, RequireFields<MutationimportUpstreamArgs, 'dir'>>;
+  startEnrollFolder?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartEnrollFolderArgs, 'dir'>>;
+  startEnrollFromStash?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
   startTagBack?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartTagBackArgs, 'input'>>;
+  startUpstreamImport?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartUpstreamImportArgs, 'dir'>>;
 };
 
 export type PageInfoResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {

@@ -1,12 +1,17 @@
 import { SenseError } from '../errors.js';
 import type { Job, JobRunner, JobStatus } from '../jobs/index.js';
+import type { EnrollFolderJobInput, EnrollFromStashJobInput } from '../enroll/index.js';
 import type { DownloadModelsJobInput } from '../models/index.js';
+import type { ImportUpstreamJobInput } from '../upstream/index.js';
 import { summarise, toTagBackJobInput, type TagBackItem, type TagBackJobInput, type TagBackSummary } from './batch.js';
 
 /** The job kinds this sidecar runs, and each one's stored input. */
 export interface JobKinds {
   tagBack: TagBackJobInput;
   downloadModels: DownloadModelsJobInput;
+  enrollFolder: EnrollFolderJobInput;
+  enrollFromStash: EnrollFromStashJobInput;
+  importUpstream: ImportUpstreamJobInput;
 }
 
 export interface JobsService {

@@ -32,3 +32,4 @@ export { parseManifest, type UpstreamManifest } from './manifest.js';
 export { endpointUrlOfDomain, parseUniversalId, type StashBoxId } from './stash-box.js';
 export { UPSTREAM_PROFILE, importUpstream, type ImportProgress, type ImportUpstreamOptions, type ImportUpstreamResult } from './import.js';
 export { createImportService, type ImportService, type ImportServiceOptions } from './import-service.js';
+export { createImportUpstreamJob, type ImportUpstreamJobInput } from './import-job.js';

@@ -4,6 +4,7 @@ import type { JobResolvers, JobStatus } from './../types.generated.js';
 export const Job: JobResolvers = {
   status: ({ status }) => status.toUpperCase() as JobStatus,
   tagBack: (job, _args, { jobs }) => jobs.tagBackSummary(job),
+  result: ({ kind, status, result }) => (kind !== 'tagBack' && status === 'completed' && result !== null && result !== undefined ? JSON.stringify(result) : null),
 };
 
 export function toStoredJobStatus(status: JobStatus): StoredStatus {
