@@ -26,6 +26,9 @@ export const profileModels: Record<ModelProfile, { name: string; dims: number }[
   ],
 };
 
+/** How long a replaced face database stays open for the requests that started on it (a scene takes under a minute). */
+const RETIRED_DATABASE_GRACE_MS = 120_000;
+
 export interface App {
   config: Config;
   vision: ReplaceableVision;
@@ -93,6 +96,17 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const stashProbe: StashProbe = stashClient ? { status: () => checkStash(stashClient) } : stashNotConfigured;
 
     const faces = () => database;
+    const retiring = new Set<FaceDatabase>();
+    const retire = (old: FaceDatabase) => {
+      retiring.add(old);
+      setTimeout(() => {
+        if (retiring.delete(old)) void old.close();
+      }, RETIRED_DATABASE_GRACE_MS).unref();
+    };
+    closers.push(async () => {
+      for (const old of retiring) await old.close();
+      retiring.clear();
+    });
     const identify = createIdentifyService({
       vision,
       faces,
@@ -133,11 +147,14 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       dataDir: config.paths.dataDir,
       profile: config.vision.profile,
       logger: logger.child('import'),
+      releaseIndex: { url: config.upstream.releaseIndexUrl, timeoutMs: config.fetch.urlTimeoutMs },
       reopen: async () => {
         const next = await openFaceDatabase(faceOptions, logger.child('faces'));
         const previous = database;
         database = next;
-        await previous.close();
+        // Requests already running hold the previous database: it stays open (on its own, already replaced
+        // files) for a while so they finish on it, and is closed at the latest when the app closes.
+        retire(previous);
       },
     });
     let runner: JobRunner<JobKinds> | undefined;

@@ -21,8 +21,13 @@ export interface Config {
   scene: { frameCount: number; ffmpegConcurrency: number };
   signals: { body: boolean; tattoo: boolean };
   tagBack: { suggestedTag: string };
+  /** Where the Python stash-sense project's database releases are listed (a GitHub "latest release" JSON). */
+  upstream: { releaseIndexUrl: string };
   logLevel: LogLevel;
 }
+
+/** The Python stash-sense project publishes its face database as GitHub releases of carrotwaxr/stash-sense-data. */
+export const DEFAULT_UPSTREAM_RELEASE_INDEX_URL = 'https://api.github.com/repos/carrotwaxr/stash-sense-data/releases/latest';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -89,6 +94,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
     },
     signals: { body: read.boolean('ENABLE_BODY_SIGNAL', true), tattoo: read.boolean('ENABLE_TATTOO_SIGNAL', false) },
     tagBack: { suggestedTag: read.string('SUGGESTED_TAG', 'Stash Sense: identified') },
+    upstream: { releaseIndexUrl: read.url('UPSTREAM_RELEASE_INDEX_URL') ?? DEFAULT_UPSTREAM_RELEASE_INDEX_URL },
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
   if (env.STASH_API_KEY && !stashUrl) problems.push('STASH_API_KEY: is set but STASH_URL is not; set STASH_URL to your Stash address');

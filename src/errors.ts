@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT'
   | 'CANCELLED'
+  | 'UPSTREAM_UNAVAILABLE'
   | 'INTERNAL';
 
 /** An error a user can cause or fix; its message is safe to show them (it never holds a secret). */
@@ -23,7 +24,7 @@ export class SenseError extends Error {
 }
 
 const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
-  'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED', 'INTERNAL',
+  'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED', 'UPSTREAM_UNAVAILABLE', 'INTERNAL',
 ]);
 
 /** Whether a code read from elsewhere (a job record, another process's answer) is one of ours. */

@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { JobMapper, JobErrorMapper, TagBackItemMapper, TagBackSummaryMapper } from './mappers/jobs.mappers.js';
 import type { LibraryAnalysisMapper, RecommendationMapper, RecommendationConnectionMapper, RecommendationTypeCountMapper } from './mappers/recommendations.mappers.js';
+import type { UpstreamReleaseCheckMapper } from './mappers/faces.mappers.js';
 import type { AppContext } from '../app-context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -353,8 +354,12 @@ export type Mutation = {
    */
   startTagBack: Job;
   /**
-   * importUpstream as a job with progress (checksums in MB, then conversion and writing); Job.result is the
-   * import summary. The running service switches to the new database when it is installed.
+   * importUpstream as a job with progress; Job.result is the import summary. Give the release folder (dir), or a
+   * release archive's url: it is downloaded into DATA_DIR first (a cut download resumes when the job is started
+   * again; the archive is checked against sha256, by default the digest the release index lists for it). With
+   * neither, the latest release of UPSTREAM_RELEASE_INDEX_URL is downloaded. The release's own checksums and
+   * counts are checked before anything is replaced; the running service switches to the new database when it is
+   * installed, and requests already running finish on the old one.
    */
   startUpstreamImport: Job;
 };
@@ -457,7 +462,9 @@ export type MutationstartTagBackArgs = {
 
 
 export type MutationstartUpstreamImportArgs = {
-  dir: Scalars['String']['input'];
+  dir?: InputMaybe<Scalars['String']['input']>;
+  sha256?: InputMaybe<Scalars['String']['input']>;
+  url?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type PageInfo = {
@@ -475,6 +482,8 @@ export type PerformerLink = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Asks the release index (UPSTREAM_RELEASE_INDEX_URL) for the Python stash-sense project's latest database release. */
+  checkUpstreamRelease: UpstreamReleaseCheck;
   /** The face database this sidecar searches. */
   faceDatabase: FaceDatabase;
   /** What the sidecar is running with, and whether it is ready. */
@@ -824,6 +833,20 @@ export type TagBackSummary = {
   wouldApply: Scalars['Int']['output'];
 };
 
+export type UpstreamReleaseCheck = {
+  __typename?: 'UpstreamReleaseCheck';
+  /** The release archive; startUpstreamImport(url:) downloads it. */
+  downloadUrl: Scalars['String']['output'];
+  indexUrl: Scalars['String']['output'];
+  /** The release imported into this data folder, if any. */
+  installedVersion?: Maybe<Scalars['String']['output']>;
+  latestVersion: Scalars['String']['output'];
+  publishedAt?: Maybe<Scalars['String']['output']>;
+  sha256?: Maybe<Scalars['String']['output']>;
+  sizeBytes?: Maybe<Scalars['Float']['output']>;
+  updateAvailable: Scalars['Boolean']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -972,6 +995,7 @@ export type ResolversTypes = {
   TagBackResult: ResolverTypeWrapper<TagBackResult>;
   TagBackScope: ResolverTypeWrapper<'SCENES_WITHOUT_PERFORMERS' | 'ALL_SCENES' | 'SCENE_IDS' | 'SCENE_FILTER'>;
   TagBackSummary: ResolverTypeWrapper<TagBackSummaryMapper>;
+  UpstreamReleaseCheck: ResolverTypeWrapper<UpstreamReleaseCheckMapper>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1034,6 +1058,7 @@ export type ResolversParentTypes = {
   TagBackOptions: TagBackOptions;
   TagBackResult: TagBackResult;
   TagBackSummary: TagBackSummaryMapper;
+  UpstreamReleaseCheck: UpstreamReleaseCheckMapper;
 };
 
 export type BoxResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Box'] = ResolversParentTypes['Box']> = {
@@ -1240,7 +1265,7 @@ export type MutationResolvers<ContextType = AppContext, ParentType extends Resol
   startEnrollFolder?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartEnrollFolderArgs, 'dir'>>;
   startEnrollFromStash?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
   startTagBack?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartTagBackArgs, 'input'>>;
-  startUpstreamImport?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationstartUpstreamImportArgs, 'dir'>>;
+  startUpstreamImport?: Resolver<ResolversTypes['Job'], ParentType, ContextType, Partial<MutationstartUpstreamImportArgs>>;
 };
 
 export type PageInfoResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1255,6 +1280,7 @@ export type PerformerLinkResolvers<ContextType = AppContext, ParentType extends 
 };
 
 export type QueryResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  checkUpstreamRelease?: Resolver<ResolversTypes['UpstreamReleaseCheck'], ParentType, ContextType>;
   faceDatabase?: Resolver<ResolversTypes['FaceDatabase'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryjobArgs, 'id'>>;
@@ -1455,6 +1481,17 @@ export type TagBackSummaryResolvers<ContextType = AppContext, ParentType extends
   wouldApply?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type UpstreamReleaseCheckResolvers<ContextType = AppContext, ParentType extends ResolversParentTypes['UpstreamReleaseCheck'] = ResolversParentTypes['UpstreamReleaseCheck']> = {
+  downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  indexUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  installedVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latestVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  publishedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sizeBytes?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  updateAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = AppContext> = {
   Box?: BoxResolvers<ContextType>;
   Candidate?: CandidateResolvers<ContextType>;
@@ -1512,5 +1549,6 @@ export type Resolvers<ContextType = AppContext> = {
   TagBackResult?: TagBackResultResolvers<ContextType>;
   TagBackScope?: TagBackScopeResolvers;
   TagBackSummary?: TagBackSummaryResolvers<ContextType>;
+  UpstreamReleaseCheck?: UpstreamReleaseCheckResolvers<ContextType>;
 };
 

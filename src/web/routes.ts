@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { GraphiQLOptions } from 'graphql-yoga';
 import type { HttpRoute } from '../graphql/index.js';
 import type { HealthService } from '../health/index.js';
@@ -14,7 +16,11 @@ export interface WebPagesOptions {
   auth: AuthHint;
   /** How long the page waits for Stash's answer before showing "not checked". */
   stashCheckMs?: number;
+  /** The icon served at /icon.png (the unRAID template's and the page's); default plugin-bridge/icon.png. */
+  iconFile?: string;
 }
+
+export const ICON_PATH = '/icon.png';
 
 export interface WebPages {
   routes: HttpRoute[];
@@ -49,8 +55,22 @@ export function createWebPages(options: WebPagesOptions): WebPages {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     response.end(html);
   };
+  const iconFile = options.iconFile ?? fileURLToPath(new URL('../../plugin-bridge/icon.png', import.meta.url));
+  let icon: Promise<Buffer> | undefined;
+  const iconRoute = async (_request: IncomingMessage, response: ServerResponse) => {
+    icon ??= readFile(iconFile);
+    const body = await icon.catch((error: unknown) => {
+      icon = undefined;
+      throw error;
+    });
+    response.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length, 'cache-control': 'public, max-age=86400' });
+    response.end(body);
+  };
   return {
-    routes: [{ method: 'GET', path: '/', handle: statusPage }],
+    routes: [
+      { method: 'GET', path: '/', handle: statusPage },
+      { method: 'GET', path: ICON_PATH, handle: iconRoute },
+    ],
     renderGraphiQL: createOfflineGraphiQL(),
     notFound: (request, response) => {
       request.resume();

@@ -48,6 +48,7 @@ export function renderStatusPage(model: StatusPageModel): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Stash Sense</title>
+<link rel="icon" href="/icon.png">
 <style>
 body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 46rem; padding: 0 1rem; color: #222; }
 th { text-align: left; padding-right: 1.5rem; font-weight: 600; vertical-align: top; }
