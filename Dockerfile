@@ -40,7 +40,10 @@ WORKDIR /app
 # cuda12 is onnxruntime-node's name for "install the GPU provider from NuGet"; it fetches the build that
 # matches onnxruntime-node's version. Use --build-arg ONNXRUNTIME_NODE_INSTALL=skip for a CPU-only image.
 ARG ONNXRUNTIME_NODE_INSTALL=cuda12
-# true: also bake the stash-sense profile's weights (InsightFace + FaceNet + ArcFace) into the image.
+# true: also bake the stash-sense profile's weights (InsightFace + FaceNet + ArcFace) into /app/models. The
+# runtime sets no MODELS_DIR: the embedded models are found in /app/models (the working directory's models/),
+# and the stash-sense profile's in /data/models, where the service's user can download them and where they
+# survive an upgrade; run a baked image with MODELS_DIR=/app/models to use the baked ones.
 ARG BAKE_STASH_SENSE_MODELS=false
 ENV MODELS_DIR=/app/models
 # Only what `npm ci` needs (its postinstall fetches the embedded models), so source edits keep this layer.
@@ -119,7 +122,6 @@ ENV NODE_ENV=production \
     HOME=/tmp \
     PORT=5000 \
     DATA_DIR=/data \
-    MODELS_DIR=/app/models \
     MODEL_PROFILE=embedded \
     EXECUTION_PROVIDER=auto \
     LOG_LEVEL=info \

@@ -39,7 +39,7 @@
   link { rule stashPerformerId stashPerformerName }`;
   var healthQuery = operation2(`query StashSenseHealth {
   health {
-    status version databaseLoaded performerCount faceCount executionProvider executionProviderReason modelProfile
+    status version databaseLoaded performerCount faceCount executionProvider executionProviderReason modelProfile missingModels
     stash { configured url reachable version error }
   }
 }`);
@@ -136,6 +136,7 @@
   var startTagBackMutation = operation2(
     `mutation StashSenseStartTagBack($input: TagBackInput!) { startTagBack(input: $input) { ${jobFields} } }`
   );
+  var downloadModelsMutation = operation2(`mutation StashSenseDownloadModels { downloadModels { ${jobFields} } }`);
   var cancelJobMutation = operation2(`mutation StashSenseCancelJob($id: ID!) { cancelJob(id: $id) { ${jobFields} } }`);
   var jobProgressSubscription = operation2(
     `subscription StashSenseJobProgress($id: ID!) { jobProgress(id: $id) { ${jobFields} } }`
@@ -1086,13 +1087,42 @@
       },
       health.phase === "loading" ? /* @__PURE__ */ React.createElement(Loading, { text: `Asking ${client.url}…` }) : null,
       health.phase === "failed" ? /* @__PURE__ */ React.createElement(ErrorNotice, { error: health.error, sidecarUrl: client.url, onRetry: loadHealth }) : null,
-      health.phase === "ready" ? /* @__PURE__ */ React.createElement(HealthDetails, { health: health.health, url: client.url }) : null
+      health.phase === "ready" ? /* @__PURE__ */ React.createElement(HealthDetails, { health: health.health, url: client.url }) : null,
+      health.phase === "ready" && health.health.missingModels.length > 0 ? /* @__PURE__ */ React.createElement(ModelDownload, { client, missing: health.health.missingModels, onInstalled: loadHealth }) : null
     )), unreachable ? null : /* @__PURE__ */ React.createElement(React.Fragment, null, /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(TagBackCard, { sidecar })), /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(RecommendationsCard, { sidecar })), /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(UpstreamChangesCard, { sidecar })), /* @__PURE__ */ React.createElement(ErrorBoundary, null, /* @__PURE__ */ React.createElement(FaceDatabaseCard, { sidecar }))));
   }
   function HealthDetails({ health, url }) {
     const { stash } = health;
     const stashText = !stash.configured ? "not configured (set STASH_URL on the sidecar)" : stash.reachable ? `connected to ${stash.url ?? "Stash"}${stash.version ? ` (${stash.version})` : ""}` : `cannot reach ${stash.url ?? "Stash"}${stash.error ? `: ${stash.error}` : ""}`;
     return /* @__PURE__ */ React.createElement("dl", { className: "stash-sense-facts" }, /* @__PURE__ */ React.createElement("dt", null, "Status"), /* @__PURE__ */ React.createElement("dd", null, /* @__PURE__ */ React.createElement("span", { className: `badge ${health.status === "ok" ? "badge-success" : "badge-warning"}` }, health.status), " version ", health.version, " at ", url), /* @__PURE__ */ React.createElement("dt", null, "Face database"), /* @__PURE__ */ React.createElement("dd", null, health.databaseLoaded ? `${health.performerCount.toLocaleString()} performers, ${health.faceCount.toLocaleString()} faces (${health.modelProfile} models)` : "not loaded: add performers with `stash-sense enroll` or import a database"), /* @__PURE__ */ React.createElement("dt", null, "Runs on"), /* @__PURE__ */ React.createElement("dd", { title: health.executionProviderReason }, health.executionProvider.toUpperCase(), " ", /* @__PURE__ */ React.createElement("span", { className: "stash-sense-muted" }, "(", health.executionProviderReason, ")")), /* @__PURE__ */ React.createElement("dt", null, "Stash"), /* @__PURE__ */ React.createElement("dd", { className: stash.configured && stash.reachable ? "" : "text-warning" }, stashText));
+  }
+  var DOWNLOAD_POLL_MS = 2e3;
+  function ModelDownload({ client, missing, onInstalled }) {
+    const [job, setJob] = React.useState(void 0);
+    const [error, setError] = React.useState(void 0);
+    const active = job !== void 0 && (job.status === "QUEUED" || job.status === "RUNNING");
+    React.useEffect(() => {
+      if (!job || !active) return void 0;
+      const timer = window.setTimeout(() => {
+        client.request(jobQuery, { id: job.id }).then(
+          ({ job: next }) => {
+            if (!next) return;
+            setJob(next);
+            if (next.status === "COMPLETED") onInstalled();
+          },
+          (failure) => setError(failure)
+        );
+      }, DOWNLOAD_POLL_MS);
+      return () => window.clearTimeout(timer);
+    }, [client, job, active, onInstalled]);
+    const start = () => {
+      setError(void 0);
+      client.request(downloadModelsMutation, {}).then(
+        ({ downloadModels }) => setJob(downloadModels),
+        (failure) => setError(failure)
+      );
+    };
+    return /* @__PURE__ */ React.createElement("div", { className: "stash-sense-models-missing" }, /* @__PURE__ */ React.createElement("div", { className: "stash-sense-warning" }, "Model files missing: ", missing.join(", "), ". Identification waits until they are downloaded."), /* @__PURE__ */ React.createElement("button", { type: "button", className: "btn btn-sm btn-primary stash-sense-download-models", disabled: active, onClick: start }, active ? "Downloading…" : "Download models"), job ? /* @__PURE__ */ React.createElement("span", { className: "stash-sense-muted ml-2", "data-job-status": job.status }, job.status.toLowerCase(), ": ", job.progress.done, job.progress.total !== null ? ` of ${job.progress.total}` : "", " MB", job.error ? ` — ${job.error.message}` : "") : null, error ? /* @__PURE__ */ React.createElement(ErrorNotice, { error, sidecarUrl: client.url, onRetry: start }) : null);
   }
 
   // plugin-bridge/src/components/stash-box-actions.tsx

@@ -1,4 +1,4 @@
-// The service's HTTP edge, wired once for `stash-sense serve` and the tests: health and plugin routes, then
+// The service's HTTP edge, wired once for `stash-sense serve` and the tests: health, plugin and web pages, then
 // /graphql behind the API key, the Host/Origin check, CSRF prevention and the query limits.
 import type { App } from './app.js';
 import { createCredentialCheck, loadApiKey, type LoadedApiKey } from './auth/index.js';
@@ -8,6 +8,7 @@ import { createHealthRoutes } from './health/routes.js';
 import type { Logger } from './logger.js';
 import { allowedOrigins, corsOptions, createPluginRoutes } from './plugin/index.js';
 import { appVersion } from './version.js';
+import { authHintFrom, createWebPages } from './web/index.js';
 
 /**
  * The key /graphql requires, or null under AUTH=none. Start-up logs where the key is kept, never the key: logs
@@ -31,6 +32,7 @@ export async function loadServiceKey(config: Config, logger: Logger): Promise<Lo
 
 export function createServiceHandler(app: App, options: { logger: Logger; apiKey: string | null }): RequestHandler {
   const { config } = app;
+  const web = createWebPages({ health: app.services.health, publicUrl: config.server.publicUrl, trustProxy: config.server.trustProxy, auth: authHintFrom(config) });
   return createRequestHandler({
     services: app.services,
     logger: options.logger,
@@ -38,7 +40,10 @@ export function createServiceHandler(app: App, options: { logger: Logger; apiKey
     routes: [
       ...createHealthRoutes(app.services.health, { stashConfigured: config.stash !== null }),
       ...createPluginRoutes({ publicUrl: config.server.publicUrl, trustProxy: config.server.trustProxy, version: appVersion, logger: options.logger.child('plugin') }),
+      ...web.routes,
     ],
+    renderGraphiQL: web.renderGraphiQL,
+    notFound: web.notFound,
     cors: corsOptions({ server: config.server, stash: config.stash }),
     credentials: options.apiKey === null ? null : createCredentialCheck(options.apiKey),
     addresses: createAddressCheck({

@@ -1,6 +1,7 @@
 import type { EnrollService } from './enroll/index.js';
 import type { FaceDatabaseInfo, FaceManagementService } from './faces/index.js';
 import type { HealthService } from './health/index.js';
+import type { Job } from './jobs/index.js';
 import type { IdentifyService, SceneIdentifyService, StashMediaIdentifyService } from './identify/index.js';
 import type { StashBoxLinkService } from './link/index.js';
 import type { RecommendationService, UpstreamPerformersService } from './recommendations/index.js';
@@ -22,4 +23,6 @@ export interface AppServices {
   upstreamImport: ImportService;
   upstreamPerformers: UpstreamPerformersService;
   stashBoxLinks: StashBoxLinkService;
+  /** Starts (or returns the unfinished) downloadModels job; the profile defaults to the running one. */
+  models: { startDownload(profile?: string | null): Job };
 }

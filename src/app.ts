@@ -1,6 +1,6 @@
 import type { AppServices } from './app-services.js';
 import { defaultMaxDistance, type Config, type ModelProfile } from './config.js';
-import { createEnrollService } from './enroll/index.js';
+import { createEnrollFolderJob, createEnrollFromStashJob, createEnrollService } from './enroll/index.js';
 import { SenseError } from './errors.js';
 import { createFaceManagementService, openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type FaceManagementService, type LiveFaceDatabase } from './faces/index.js';
 import { createVideoFrameSource } from './frames/index.js';
@@ -18,8 +18,9 @@ import { createStashBoxConnections } from './stashbox/index.js';
 import { createDistributedTagBack, createSceneStepRunner, createTagBackQueue, openRedis, redisAddress, startSceneWorker } from './queue/index.js';
 import { createJobsService, createTagBackBatch, createTagBackService, type JobKinds } from './tagback/index.js';
 import { createWorkGate, gated } from './limits/index.js';
-import { createImportService } from './upstream/index.js';
-import { createVisionPipeline, type VisionDeps, type VisionPipeline } from './vision/index.js';
+import { createImportService, createImportUpstreamJob } from './upstream/index.js';
+import { createDownloadModelsJob } from './models/index.js';
+import { openVisionOrDegraded, type ReplaceableVision, type VisionDeps } from './vision/index.js';
 import { appVersion } from './version.js';
 
 /** The embedding models each profile writes into the face database. */
@@ -36,7 +37,7 @@ const FACE_DATABASE_POLL_MS = 1000;
 
 export interface App {
   config: Config;
-  vision: VisionPipeline;
+  vision: ReplaceableVision;
   /** The face database now; a request takes a lease through `faceDatabase` instead. */
   faces(): FaceDatabase;
   faceDatabase: LiveFaceDatabase;
@@ -57,6 +58,13 @@ export interface OpenAppOptions {
   checkStash?: boolean;
   /** What the vision pipeline is built from besides configuration (a test's failing session backend). */
   visionDeps?: VisionDeps;
+  /**
+   * Start without the profile's model files (the service does, for a profile whose models are downloaded):
+   * health names what is missing, identification answers MODEL_MISSING, and a downloadModels job loads them.
+   */
+  allowMissingModels?: boolean;
+  /** The model manifest (tests serve its files from a local server); default the packaged one. */
+  modelManifestPath?: string;
 }
 
 /** Opens everything the service and the CLI share, logging each step in order. Closing reverses it. */
@@ -78,7 +86,11 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     const info = live.current().info();
     log.info('face database loaded', { performers: info.performerCount, faces: info.faceCount, version: info.version });
 
-    const vision = await createVisionPipeline(config.vision, logger.child('vision'), {}, options.visionDeps);
+    const vision = await openVisionOrDegraded(config.vision, logger.child('vision'), {
+      allowMissingModels: options.allowMissingModels ?? false,
+      tuning: options.modelManifestPath ? { manifestPath: options.modelManifestPath } : undefined,
+      deps: options.visionDeps,
+    });
     closers.push(() => vision.close());
     log.info('execution provider', { provider: vision.executionProvider, reason: vision.executionProviderReason });
 
@@ -179,6 +191,21 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       const worker = startSceneWorker({ connection: queueRedis, steps, name: config.queue.workerName, concurrency: config.queue.concurrency, lockMs: config.queue.lockMs, logger: logger.child('queue') });
       closers.push(() => worker.close());
     }
+    const stashBoxLinks = createStashBoxLinkService({ stash, stashBoxes, logger: logger.child('stashbox-link') });
+    // Enrolment takes the faces identification finds (same detector threshold); agreement between a performer's
+    // photos, at the profile's same-person distance, decides which face of a group photo is theirs.
+    const enrollPolicy = { minScore: config.vision.detectionThreshold, minFacePx: 32, agreeDistance: fixedDistance, maxFacesPerPhoto: 8 };
+    const enroll = createEnrollService({ vision, faces: live, stash, policy: enrollPolicy, ...(body ? { body } : {}), logger: logger.child('enroll') });
+    // An import installs a new face database under DATA_DIR; the live holder serves it, and requests already
+    // running finish on the one they leased.
+    const upstreamImport = createImportService({
+      dataDir: config.paths.dataDir,
+      profile: config.vision.profile,
+      importRoot: config.paths.importDir,
+      logger: logger.child('import'),
+      releaseIndex: { url: config.upstream.releaseIndexUrl, timeoutMs: config.fetch.urlTimeoutMs },
+      reopen: () => live.reload(),
+    });
     let runner: JobRunner<JobKinds> | undefined;
     if (options.runJobs) {
       runner = await startJobRunner<JobKinds>({
@@ -197,6 +224,16 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
                 logger: logger.child('tagback'),
               })
             : createTagBackBatch({ stash, scenes, tagBack, identifications: state, recommendations, faces, logger: logger.child('tagback') }),
+          downloadModels: createDownloadModelsJob({
+            modelsDir: config.paths.modelsDir,
+            manifestPath: options.modelManifestPath,
+            // Only this process's own profile can be loaded in place; another profile's files wait for a restart.
+            onInstalled: async (profile) => profile === config.vision.profile && (await vision.reload()),
+            logger: logger.child('models'),
+          }),
+          enrollFolder: createEnrollFolderJob(enroll),
+          enrollFromStash: createEnrollFromStashJob(enroll),
+          importUpstream: createImportUpstreamJob(upstreamImport),
         },
         logger: logger.child('jobs'),
       });
@@ -216,19 +253,6 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
         return runner.enqueueJob(UPSTREAM_JOB_KIND, input);
       },
       logger: logger.child('upstream-performers'),
-    });
-    const stashBoxLinks = createStashBoxLinkService({ stash, stashBoxes, logger: logger.child('stashbox-link') });
-    // Enrolment takes the faces identification finds (same detector threshold); agreement between a performer's
-    // photos, at the profile's same-person distance, decides which face of a group photo is theirs.
-    const enrollPolicy = { minScore: config.vision.detectionThreshold, minFacePx: 32, agreeDistance: fixedDistance, maxFacesPerPhoto: 8 };
-    const enroll = createEnrollService({ vision, faces: live, stash, policy: enrollPolicy, ...(body ? { body } : {}), logger: logger.child('enroll') });
-    // An import installs a new face database under DATA_DIR; the app then serves it instead of the old one.
-    const upstreamImport = createImportService({
-      dataDir: config.paths.dataDir,
-      profile: config.vision.profile,
-      importRoot: config.paths.importDir,
-      logger: logger.child('import'),
-      reopen: () => live.reload(),
     });
     const faceManagement = createFaceManagementService({ faces: live, logger: logger.child('faces') });
     // Requests share these caps (decoding a 100 MP image takes about 300 MB; a scene runs FFMPEG_CONCURRENCY
@@ -250,6 +274,7 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       stashBoxLinks,
       faceDatabase: { info: () => live.current().info() },
       faceManagement,
+      models: { startDownload: (profile) => jobs.start('downloadModels', { profile: profile ?? config.vision.profile }) },
     };
     return {
       config,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LogLevel } from './logger.js';
 
 export type ModelProfile = 'embedded' | 'stash-sense';
@@ -43,6 +43,8 @@ export interface Config {
   tagBack: { suggestedTag: string };
   stashBox: { requestsPerMinute: number; timeoutMs: number; retries: number };
   queue: QueueConfig;
+  /** Where the Python stash-sense project's database releases are listed (a GitHub "latest release" JSON). */
+  upstream: { releaseIndexUrl: string };
   logLevel: LogLevel;
 }
 
@@ -60,6 +62,9 @@ export interface QueueConfig {
   /** How long a worker's claim on a step lasts without renewal; a dead worker's step is retried after about this. */
   lockMs: number;
 }
+
+/** The Python stash-sense project publishes its face database as GitHub releases of carrotwaxr/stash-sense-data. */
+export const DEFAULT_UPSTREAM_RELEASE_INDEX_URL = 'https://api.github.com/repos/carrotwaxr/stash-sense-data/releases/latest';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -96,7 +101,10 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
 
   const profile = read.oneOf('MODEL_PROFILE', ['embedded', 'stash-sense'] as const, 'embedded');
   const dataDir = resolve(overrides.dataDir ?? read.string('DATA_DIR', './data'));
-  const modelsDir = resolve(read.string('MODELS_DIR', './models'));
+  // The stash-sense profile's models are downloaded by the user (or a downloadModels job): by default they live
+  // in the data folder, which the service's user can write and which survives an image upgrade. The embedded
+  // profile's come with the package.
+  const modelsDir = resolve(read.string('MODELS_DIR', profile === 'stash-sense' ? join(dataDir, 'models') : './models'));
   const stashUrl = read.url('STASH_URL');
   const config: Config = {
     server: {
@@ -158,6 +166,7 @@ export function loadConfig(env: Env, overrides: { dataDir?: string } = {}): Conf
       // BullMQ's own default; a lower value retries a dead worker's scene sooner but risks a busy one losing it.
       lockMs: read.integer('QUEUE_LOCK_MS', 30_000, { min: 1000, max: 3_600_000 }),
     },
+    upstream: { releaseIndexUrl: read.url('UPSTREAM_RELEASE_INDEX_URL') ?? DEFAULT_UPSTREAM_RELEASE_INDEX_URL },
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
   if (read.boolean('ENABLE_TATTOO_SIGNAL', false)) {

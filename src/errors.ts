@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'STASHBOX_UNAVAILABLE'
   | 'STASHBOX_AUTH'
   | 'INFERENCE_FAILED'
+  | 'UPSTREAM_UNAVAILABLE'
   | 'INTERNAL';
 
 /** An error a user can cause or fix; its message is safe to show them (it never holds a secret). */
@@ -36,8 +37,13 @@ export class SenseError extends Error {
 
 const errorCodes: ReadonlySet<string> = new Set<ErrorCode>([
   'BAD_INPUT', 'NOT_FOUND', 'STASH_UNAVAILABLE', 'STASH_AUTH', 'DATABASE_NOT_LOADED', 'MODEL_MISSING', 'PAYLOAD_TOO_LARGE', 'CONFLICT', 'CANCELLED',
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'QUERY_TOO_COMPLEX', 'STASHBOX_UNAVAILABLE', 'STASHBOX_AUTH', 'INFERENCE_FAILED', 'INTERNAL',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BUSY', 'URL_REFUSED', 'TIMEOUT', 'QUERY_TOO_COMPLEX', 'STASHBOX_UNAVAILABLE', 'STASHBOX_AUTH', 'INFERENCE_FAILED', 'UPSTREAM_UNAVAILABLE', 'INTERNAL',
 ]);
+
+/** Whether a code read from elsewhere (a job record, another process's answer) is one of ours. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && errorCodes.has(code);
+}
 
 /**
  * Checked by shape as well as by class: a module can be evaluated twice (vitest's runner beside Node's own

@@ -56,12 +56,13 @@ export interface Health {
   executionProvider: string;
   executionProviderReason: string;
   modelProfile: string;
+  missingModels: string[];
   stash: { configured: boolean; url: string | null; reachable: boolean | null; version: string | null; error: string | null };
 }
 
 export const healthQuery = operation<{ health: Health }>(`query StashSenseHealth {
   health {
-    status version databaseLoaded performerCount faceCount executionProvider executionProviderReason modelProfile
+    status version databaseLoaded performerCount faceCount executionProvider executionProviderReason modelProfile missingModels
     stash { configured url reachable version error }
   }
 }`);
@@ -283,6 +284,8 @@ export interface TagBackInput {
 export const startTagBackMutation = operation<{ startTagBack: Job }, { input: TagBackInput }>(
   `mutation StashSenseStartTagBack($input: TagBackInput!) { startTagBack(input: $input) { ${jobFields} } }`,
 );
+
+export const downloadModelsMutation = operation<{ downloadModels: Job }>(`mutation StashSenseDownloadModels { downloadModels { ${jobFields} } }`);
 
 export const cancelJobMutation = operation<{ cancelJob: Job }, { id: string }>(`mutation StashSenseCancelJob($id: ID!) { cancelJob(id: $id) { ${jobFields} } }`);
 

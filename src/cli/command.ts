@@ -11,6 +11,12 @@ export interface CommandContext {
   stderr: NodeJS.WriteStream;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /**
+   * Checks the data folder as this command needs it (a file there, or a missing one for a command that only
+   * reads, is a start-up error naming DATA_DIR or --data-dir). Called after the arguments are parsed, so a
+   * typo in an option is reported first.
+   */
+  checkDataDir(): Promise<void>;
 }
 
 export type Command = (context: CommandContext) => Promise<void>;

@@ -10,3 +10,4 @@ export {
 export { readEnrollmentFolder, type PerformerFolder } from './read-folder.js';
 export { enrollFromStash, type StashEnrollSummary, type StashEnrollOptions } from './enroll-from-stash.js';
 export type { BodyRebuildSummary } from './rebuild-body-references.js';
+export { createEnrollFolderJob, createEnrollFromStashJob, type EnrollFolderJobInput, type EnrollFromStashJobInput } from './enroll-jobs.js';

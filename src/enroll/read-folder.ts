@@ -31,7 +31,18 @@ export async function readEnrollmentFolder(dir: string): Promise<PerformerFolder
     const performer = hasJson ? await readPerformerJson(join(folder, 'performer.json'), entry.name) : { name: entry.name };
     folders.push({ folder, performer, photos });
   }
+  if (!folders.some((item) => item.photos.length > 0)) throw new SenseError('BAD_INPUT', layoutProblem(dir, entries));
   return folders;
+}
+
+/** An empty or flat folder would "succeed" with 0 faces; say what layout enrolment expects instead. */
+function layoutProblem(dir: string, entries: { name: string; isFile(): boolean }[]): string {
+  const loose = entries.filter((entry) => entry.isFile() && photoExtensions.has(extname(entry.name).toLowerCase())).length;
+  const found = loose > 0 ? `it holds ${loose} photo(s) directly, not in per-performer folders` : 'it has no sub-folder with photos';
+  return (
+    `Nothing to enrol in ${dir}: ${found}. Put each performer's photos in a folder named after them, ` +
+    `e.g. ${join(dir, 'Jane Doe', '1.jpg')} and ${join(dir, 'John Roe', 'a.png')} (.jpg, .jpeg, .png, .webp).`
+  );
 }
 
 /** Regular files, following symbolic links (a photo library is often a tree of links). */

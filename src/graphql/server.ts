@@ -30,6 +30,10 @@ export interface GraphQLServerOptions {
   credentials: CredentialCheck | null;
   /** Which Host and Origin headers /graphql answers (DNS rebinding, cross-site pages). */
   addresses: AddressCheck;
+  /** GraphiQL's page (served offline from our own package); Yoga's default loads it from a CDN. */
+  renderGraphiQL?: YogaServerOptions<object, object>['renderGraphiQL'];
+  /** Answers any path that is neither a route nor Yoga's (Yoga's own answer is its developer landing page). */
+  notFound?: HttpRoute['handle'];
 }
 
 /**
@@ -41,10 +45,14 @@ const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-requir
 
 const GRAPHIQL_HEADERS = JSON.stringify({ ApiKey: 'the key from DATA_DIR/api-key (or API_KEY)' }, null, 2);
 
+
+// The paths Yoga serves; every other path is ours (a route, or notFound).
+const yogaPaths = new Set(['/graphql', '/graphql/', '/ready']);
+
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Builds the request handler: our routes first, then Yoga at /graphql (with GraphiQL). */
-export function createRequestHandler({ services, logger, maxUploadBytes, routes, cors, credentials, addresses }: GraphQLServerOptions): RequestHandler {
+export function createRequestHandler({ services, logger, maxUploadBytes, routes, cors, credentials, addresses, renderGraphiQL, notFound }: GraphQLServerOptions): RequestHandler {
   // base64 uploads travel inside JSON: allow for the 4/3 expansion plus the query itself.
   const maxRequestBytes = Math.ceil(maxUploadBytes * 1.37) + 64 * 1024;
   const yoga = createYoga({
@@ -58,6 +66,8 @@ export function createRequestHandler({ services, logger, maxUploadBytes, routes,
     // GraphiQL opens with the header the API needs; the user pastes the key in (it is never put in the page).
     graphiql: { title: 'Stash Sense', headers: credentials ? GRAPHIQL_HEADERS : '{}', shouldPersistHeaders: false },
     plugins: [useCSRFPrevention({ requestHeaders: CSRF_HEADERS }), ...queryLimitPlugins()],
+    renderGraphiQL,
+    landingPage: false,
     maskedErrors: { maskError: createErrorMasker(logger.child('graphql')), isDev: false },
     multipart: true,
     fetchAPI: createFetch({ formDataLimits: { fileSize: maxUploadBytes, files: 1, fieldSize: maxRequestBytes } }),
@@ -80,6 +90,10 @@ export function createRequestHandler({ services, logger, maxUploadBytes, routes,
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: 'Unexpected error.' }));
       });
+      return;
+    }
+    if (notFound && !yogaPaths.has(path ?? '')) {
+      void Promise.resolve(notFound(request, response));
       return;
     }
     const refuse = (status: number, message: string, code: string, extra: Record<string, string> = {}) => {

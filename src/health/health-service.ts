@@ -18,6 +18,8 @@ export interface HealthReport {
   executionProvider: 'cuda' | 'cpu';
   executionProviderReason: string;
   modelProfile: string;
+  /** Model files the profile needs and lacks: the service runs, identification answers MODEL_MISSING. */
+  missingModels: string[];
   stash: StashStatus;
 }
 
@@ -29,6 +31,7 @@ export interface HealthJson {
   face_count: number;
   execution_provider: HealthReport['executionProvider'];
   model_profile: string;
+  missing_models: string[];
   version: string;
 }
 
@@ -51,8 +54,9 @@ export function createHealthService(deps: {
   const local = () => {
     const database = deps.faces();
     const info = database?.info();
+    const missingModels = [...deps.vision.missingModels];
     return {
-      status: database ? ('ok' as const) : ('degraded' as const),
+      status: database && missingModels.length === 0 ? ('ok' as const) : ('degraded' as const),
       version: deps.version,
       databaseLoaded: database !== undefined,
       performerCount: info?.performerCount ?? 0,
@@ -60,6 +64,7 @@ export function createHealthService(deps: {
       executionProvider: deps.vision.executionProvider,
       executionProviderReason: deps.vision.executionProviderReason,
       modelProfile: deps.vision.profile,
+      missingModels,
     };
   };
   return {
@@ -75,6 +80,7 @@ export function createHealthService(deps: {
         face_count: report.faceCount,
         execution_provider: report.executionProvider,
         model_profile: report.modelProfile,
+        missing_models: report.missingModels,
         version: report.version,
       };
     },

@@ -55,6 +55,19 @@ export async function verifyModelFiles(modelsDir: string, profileName: string, m
   return paths;
 }
 
+/** The profile's files that are absent or of the wrong size (no sha256: a quick look for status pages). */
+export async function findMissingModelFiles(modelsDir: string, profileName: string, manifest: ModelManifest): Promise<string[]> {
+  const profile = manifest.profiles[profileName];
+  if (!profile) return [];
+  const dir = resolve(modelsDir);
+  const missing: string[] = [];
+  for (const file of profile.files) {
+    const info = await stat(join(dir, file.name)).catch(() => undefined);
+    if (!info?.isFile() || (file.size !== undefined && info.size !== file.size)) missing.push(file.name);
+  }
+  return missing;
+}
+
 function fixHint(profileName: string, file: ModelFile, dir: string): string {
   if (file.source.kind !== 'npm') {
     return `Run \`stash-sense models fetch --profile ${profileName} --models-dir ${dir}\` to download it (resumable, sha256-checked), or bake it into the Docker image.`;

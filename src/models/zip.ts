@@ -12,6 +12,13 @@ const LOCAL_FILE_HEADER = 0x04034b50;
  * where that is ambiguous, zip64 archives and compression other than stored or deflate.
  */
 export function extractZipEntry(archive: Buffer, name: string, archiveName: string): Buffer {
+  const data = extractOptionalZipEntry(archive, name, archiveName);
+  if (!data) throw new SenseError('BAD_INPUT', `${archiveName} is not a usable zip archive: it has no ${name}`);
+  return data;
+}
+
+/** As extractZipEntry, but undefined when the archive has no such file (a release's optional files). */
+export function extractOptionalZipEntry(archive: Buffer, name: string, archiveName: string): Buffer | undefined {
   const fail = (why: string): never => {
     throw new SenseError('BAD_INPUT', `${archiveName} is not a usable zip archive: ${why}`);
   };
@@ -34,7 +41,8 @@ export function extractZipEntry(archive: Buffer, name: string, archiveName: stri
     }
     offset += 46 + nameLength + extraLength + commentLength;
   }
-  if (matches.length !== 1) fail(matches.length === 0 ? `it has no ${name}` : `it has ${matches.length} files named ${name}`);
+  if (matches.length === 0) return undefined;
+  if (matches.length !== 1) fail(`it has ${matches.length} files named ${name}`);
   const entry = matches[0]!;
   if (entry.compressedSize === 0xffffffff || entry.size === 0xffffffff || entry.localOffset === 0xffffffff) fail('zip64 is not supported');
   const local = entry.localOffset;

@@ -10,4 +10,4 @@ export {
   type PluginPackage,
   type PluginSourceFiles,
 } from './package.js';
-export { createPluginRoutes, PLUGIN_INDEX_PATH, PLUGIN_ZIP_PATH, type PluginRoutesOptions } from './routes.js';
+export { createPluginRoutes, PLUGIN_INDEX_PATH, PLUGIN_ZIP_PATH, requestOrigin, type PluginRoutesOptions } from './routes.js';

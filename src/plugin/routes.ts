@@ -92,7 +92,7 @@ export function createPluginRoutes(options: PluginRoutesOptions): HttpRoute[] {
  * The address the request was sent to, as its sender saw it. Forwarded headers are anyone's to send, so they
  * count only under TRUST_PROXY; otherwise an attacker's X-Forwarded-Host would become the plugin's sidecar.
  */
-function requestOrigin(request: IncomingMessage, trustProxy: boolean): string {
+export function requestOrigin(request: IncomingMessage, trustProxy: boolean): string {
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
   const forwarded = (name: string) => (trustProxy ? first(request.headers[name]) : undefined);
   const host = forwarded('x-forwarded-host') ?? request.headers.host ?? 'localhost';

@@ -23,3 +23,4 @@ export {
 export type { RecommendationInput, RecommendationStore, UpsertOutcome } from './recommendations.js';
 export type { PerformerSnapshot, PerformerSnapshotKey, StashBoxSnapshotStore } from './stashbox-snapshots.js';
 export { STATE_DATABASE_FILE, STATE_SCHEMA_VERSION } from './schema.js';
+export { isJobRunnerActive } from './runner-probe.js';

@@ -31,4 +31,7 @@ export {
 export { parseManifest, type UpstreamManifest } from './manifest.js';
 export { endpointUrlOfDomain, parseUniversalId, type StashBoxId } from './stash-box.js';
 export { UPSTREAM_PROFILE, importUpstream, type ImportProgress, type ImportUpstreamOptions, type ImportUpstreamResult } from './import.js';
-export { createImportService, type ImportService, type ImportServiceOptions } from './import-service.js';
+export { createImportService, type ImportService, type ImportServiceOptions, type ReleaseImportProgress } from './import-service.js';
+export { fetchLatestRelease, parseReleaseIndex, isNewerRelease, INSTALLED_RELEASE_FILE, type UpstreamRelease, type UpstreamReleaseCheck } from './release-index.js';
+export { RELEASE_DOWNLOAD_DIR } from './release-download.js';
+export { createImportUpstreamJob, type ImportUpstreamJobInput } from './import-job.js';

@@ -30,6 +30,8 @@ export interface VisionPipeline {
   /** e.g. "CUDA execution provider not available: <why>". */
   readonly executionProviderReason: string;
   readonly embeddingModels: readonly EmbeddingModelInfo[];
+  /** Model files the profile lacks; non-empty only while the service runs degraded (see openVisionOrDegraded). */
+  readonly missingModels: readonly string[];
   /** BAD_INPUT for empty, non-image, truncated or too large (checked from the header) input. */
   decodeImage(bytes: Uint8Array): Promise<RgbImage>;
   /**
@@ -199,6 +201,7 @@ export async function createVisionPipeline(config: VisionConfig, logger: Logger,
       return sessions.reason;
     },
     embeddingModels,
+    missingModels: [],
     decodeImage: (bytes) => decodeImage(bytes, config.maxImagePixels),
     detectFaces: (image, options) => detect(image, emptyTimings(), options?.photo === true),
     embedFaces: async (image, faces) => (await embed([{ image, faces }], emptyTimings()))[0]!,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateCompose } from './compose-schema.js';
-import { isRecord, readDockerfile, readYaml, runtimeEnv } from './deploy-files.js';
+import { isRecord, readDockerfile, readProjectFile, readYaml, runtimeEnv } from './deploy-files.js';
 
 const files = ['docker-compose.yml', 'docker-compose.cpu.yml'] as const;
 
@@ -38,6 +38,27 @@ describe('docker compose files', () => {
     expect(healthcheck.start_period).toBe('10m');
   });
 
+  it.each(files)('%s passes every setting of the README configuration table (the image fixes HOST, PORT, DATA_DIR)', (file) => {
+    const environment = service(file).environment as Record<string, unknown>;
+    const fixedByImage = ['HOST', 'PORT', 'DATA_DIR'];
+    const settings = readmeSettings().filter((name) => !fixedByImage.includes(name));
+    expect(settings).toEqual(expect.arrayContaining(['PUBLIC_URL', 'CORS_ORIGINS', 'MODELS_DIR']));
+    // Optional settings whose empty value would mean something else (the API key) are there, commented out.
+    const commented = (name: string) => new RegExp(`^\\s+# ${name}: \\$\\{${name}:-\\}$`, 'm').test(readProjectFile(file));
+    expect(settings.filter((name) => !(name in environment) && !commented(name))).toEqual([]);
+    expect(commented('API_KEY')).toBe(true);
+  });
+
+  it('names one image: the one the README builds, compose runs and the unRAID template uses', () => {
+    const image = String(service('docker-compose.yml').image);
+    expect(image).toBe('${STASH_SENSE_IMAGE:-stash-sense:latest}');
+    expect(service('docker-compose.cpu.yml').image).toBe(image);
+    const readme = readProjectFile('README.md');
+    expect(readme).toContain('docker build -t stash-sense:latest .');
+    expect(readme).not.toContain('ghcr.io/stash-sense/stash-sense');
+    expect(readProjectFile('unraid-template.xml')).toContain('<Repository>stash-sense:latest</Repository>');
+  });
+
   it('reserves every NVIDIA GPU in the default file', () => {
     expect(service('docker-compose.yml').deploy).toEqual({ resources: { reservations: { devices: [{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }] } } });
   });
@@ -50,6 +71,13 @@ describe('docker compose files', () => {
     expect(cpuEnvironment).toEqual({ ...(gpuEnvironment as object), EXECUTION_PROVIDER: 'cpu' });
   });
 });
+
+/** The variables named in the README's Configuration table (`| \`NAME\` | …`, or `NAME` / `OTHER`). */
+function readmeSettings(): string[] {
+  const readme = readProjectFile('README.md');
+  const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+  return [...table.matchAll(/^\| (`[A-Z_]+`(?: \/ `[A-Z_]+`)*) \|/gm)].flatMap((match) => [...match[1]!.matchAll(/`([A-Z_]+)`/g)].map((name) => name[1]!));
+}
 
 function service(file: string): Record<string, unknown> {
   const compose = readYaml(file);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { assembleContext, findStage, readContext } from '../../scripts/rehearse-docker.lib.js';
 import { projectRoot, readDockerfile, readProjectFile, runtimeEnv, stageChain, stepsOf } from './deploy-files.js';
 
@@ -141,7 +142,10 @@ describe('Dockerfile', () => {
     expect(stepsOf(runtime, 'CMD')[0]?.exec?.join(' ')).toBe(start);
     expect(stepsOf(runtime, 'ENTRYPOINT')[0]?.exec).toEqual(['tini', '--', 'stash-sense-entrypoint']);
     expect(env.get('DATA_DIR')).toBe('/data');
-    expect(env.get('MODELS_DIR')).toBe('/app/models');
+    // No MODELS_DIR: the embedded models are in WORKDIR's models/, the stash-sense profile's in DATA_DIR/models.
+    expect(env.get('MODELS_DIR')).toBeUndefined();
+    expect(stepsOf(runtime, 'WORKDIR')[0]?.path).toBe('/app');
+    expect(loadConfig({ DATA_DIR: '/data', MODEL_PROFILE: 'stash-sense' }).paths.modelsDir).toBe('/data/models');
     expect([env.get('PUID'), env.get('PGID')]).toEqual(['99', '100']);
     expect(stepsOf(runtime, 'EXPOSE')[0]?.ports).toEqual([env.get('PORT')]);
     const healthcheck = stepsOf(runtime, 'HEALTHCHECK')[0];

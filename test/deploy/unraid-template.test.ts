@@ -1,7 +1,11 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { heredocFile, readDockerfile, readProjectFile, runtimeEnv } from './deploy-files.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ICON_PATH } from '../../src/web/index.js';
+import { heredocFile, isRecord, projectRoot, readDockerfile, readProjectFile, readYaml, runtimeEnv } from './deploy-files.js';
 
 interface ConfigEntry {
   Name: string;
@@ -42,6 +46,13 @@ function variablesTheContainerReads(): Set<string> {
   return new Set([...[...entrypoint.matchAll(/\$\{([A-Z_]+)/g)].map((match) => match[1] ?? ''), 'NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES']);
 }
 
+/** The image docker-compose.yml runs when STASH_SENSE_IMAGE is not set. */
+function composeImage(): string {
+  const compose = readYaml('docker-compose.yml');
+  const image = isRecord(compose) && isRecord(compose.services) && isRecord(compose.services['stash-sense']) ? String(compose.services['stash-sense'].image) : '';
+  return /^\$\{STASH_SENSE_IMAGE:-(.+)\}$/.exec(image)?.[1] ?? image;
+}
+
 /** The value a fresh install gets: the element's text, else the first of `a|b|c` choices. */
 function initialValue(config: ConfigEntry): string {
   const text = config['#text'];
@@ -49,13 +60,39 @@ function initialValue(config: ConfigEntry): string {
 }
 
 describe('unRAID template', () => {
-  it('is a version 2 container template for the GPU image with a WebUI on /graphql', () => {
+  it('is a version 2 container template for the GPU image with a WebUI on the status page', () => {
     expect(container.version).toBe('2');
     expect(container.Name).toBe('stash-sense');
-    expect(container.Repository).toMatch(/^[\w.-]+(\/[\w.-]+)+:[\w.-]+$/);
-    expect(container.WebUI).toBe('http://[IP]:[PORT:6960]/graphql');
+    // The image the README builds and compose runs, not a registry path nobody publishes.
+    expect(container.Repository).toBe(composeImage());
+    expect(container.Registry).toBeUndefined();
+    expect(container.WebUI).toBe('http://[IP]:[PORT:6960]/');
     expect(String(container.ExtraParams).split(/\s+/)).toEqual(expect.arrayContaining(['--runtime=nvidia', '--gpus', 'all']));
     expect(String(container.Requires)).toMatch(/Nvidia Driver plugin/);
+  });
+
+  it('has an icon: a PNG committed in the repository, at the raw address beside the template, and served by the sidecar', async () => {
+    const icon = String(container.Icon);
+    const templateBase = String(container.TemplateURL).replace(/unraid-template\.xml$/, '');
+    expect(icon.startsWith(templateBase)).toBe(true);
+    const file = icon.slice(templateBase.length);
+    expect(existsSync(join(projectRoot, file))).toBe(true);
+    const metadata = await sharp(readFileSync(join(projectRoot, file))).metadata();
+    expect(metadata.format).toBe('png');
+    expect(metadata.width).toBe(metadata.height);
+    expect(metadata.width).toBeGreaterThanOrEqual(64);
+    expect(file).toBe(`plugin-bridge${ICON_PATH}`);
+  });
+
+  it('says what to do after the first start: the WebUI and API key, the plugin, the face database', () => {
+    const overview = String(container.Overview);
+    expect(overview).toContain('After the first start');
+    expect(overview).toContain('http://[IP]:6960/plugin/index.yml');
+    expect(overview).toMatch(/api-key/);
+    expect(overview).toMatch(/enrollFromStash/);
+    expect(overview).toMatch(/stash-sense enroll \/data\/people/);
+    expect(overview).toMatch(/Model profile to stash-sense.*downloadModels.*import the release/s);
+    expect(overview).toContain(`docker build -t ${composeImage()}`);
   });
 
   it('maps the port and the data path the Dockerfile declares', () => {

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { Command, CommandContext } from '../../src/cli/command.js';
+import { checkDataDir } from '../../src/cli/data-dir.js';
 import type { Config, Env } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 
@@ -26,6 +27,7 @@ export async function runCommand(command: Command, args: string[], env: Env, con
     stdout: stdout as unknown as NodeJS.WriteStream,
     stderr: stderr as unknown as NodeJS.WriteStream,
     signal: new AbortController().signal,
+    checkDataDir: () => checkDataDir(config.paths.dataDir, 'create', 'DATA_DIR'),
   };
   let error: unknown;
   try {

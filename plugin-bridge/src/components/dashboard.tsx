@@ -1,4 +1,5 @@
-import { healthQuery, type Health } from '../operations.js';
+import { downloadModelsMutation, healthQuery, jobQuery, type Health, type Job } from '../operations.js';
+import type { SidecarClient } from '../sidecar.js';
 import { React } from '../react.js';
 import { SidecarError } from '../errors.js';
 import { Card, ErrorBoundary, ErrorNotice, Loading, useSidecar, type Sidecar } from './common.js';
@@ -50,6 +51,9 @@ function DashboardCards({ sidecar }: { sidecar: Sidecar }) {
           {health.phase === 'loading' ? <Loading text={`Asking ${client.url}…`} /> : null}
           {health.phase === 'failed' ? <ErrorNotice error={health.error} sidecarUrl={client.url} onRetry={loadHealth} /> : null}
           {health.phase === 'ready' ? <HealthDetails health={health.health} url={client.url} /> : null}
+          {health.phase === 'ready' && health.health.missingModels.length > 0 ? (
+            <ModelDownload client={client} missing={health.health.missingModels} onInstalled={loadHealth} />
+          ) : null}
         </Card>
       </ErrorBoundary>
       {unreachable ? null : (
@@ -98,5 +102,52 @@ function HealthDetails({ health, url }: { health: Health; url: string }) {
       <dt>Stash</dt>
       <dd className={stash.configured && stash.reachable ? '' : 'text-warning'}>{stashText}</dd>
     </dl>
+  );
+}
+
+const DOWNLOAD_POLL_MS = 2000;
+
+/** The stash-sense profile's models are not installed: name them and fetch them with a downloadModels job. */
+function ModelDownload({ client, missing, onInstalled }: { client: SidecarClient; missing: string[]; onInstalled: () => void }) {
+  const [job, setJob] = React.useState<Job | undefined>(undefined);
+  const [error, setError] = React.useState<unknown>(undefined);
+  const active = job !== undefined && (job.status === 'QUEUED' || job.status === 'RUNNING');
+  React.useEffect(() => {
+    if (!job || !active) return undefined;
+    const timer = window.setTimeout(() => {
+      client.request(jobQuery, { id: job.id }).then(
+        ({ job: next }) => {
+          if (!next) return;
+          setJob(next);
+          if (next.status === 'COMPLETED') onInstalled();
+        },
+        (failure: unknown) => setError(failure),
+      );
+    }, DOWNLOAD_POLL_MS);
+    return () => window.clearTimeout(timer);
+  }, [client, job, active, onInstalled]);
+  const start = () => {
+    setError(undefined);
+    client.request(downloadModelsMutation, {}).then(
+      ({ downloadModels }) => setJob(downloadModels),
+      (failure: unknown) => setError(failure),
+    );
+  };
+  return (
+    <div className="stash-sense-models-missing">
+      <div className="stash-sense-warning">
+        Model files missing: {missing.join(', ')}. Identification waits until they are downloaded.
+      </div>
+      <button type="button" className="btn btn-sm btn-primary stash-sense-download-models" disabled={active} onClick={start}>
+        {active ? 'Downloading…' : 'Download models'}
+      </button>
+      {job ? (
+        <span className="stash-sense-muted ml-2" data-job-status={job.status}>
+          {job.status.toLowerCase()}: {job.progress.done}
+          {job.progress.total !== null ? ` of ${job.progress.total}` : ''} MB{job.error ? ` — ${job.error.message}` : ''}
+        </span>
+      ) : null}
+      {error ? <ErrorNotice error={error} sidecarUrl={client.url} onRetry={start} /> : null}
+    </div>
   );
 }

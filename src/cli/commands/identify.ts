@@ -19,7 +19,7 @@ export interface FileResult {
   error?: string;
 }
 
-export const identify: Command = async ({ args, config, logger, stdout, signal }) => {
+export const identify: Command = async ({ args, config, logger, stdout, signal, checkDataDir }) => {
   const { values, positionals } = parseArgs({
     args,
     options: { json: { type: 'boolean' }, 'top-k': { type: 'string' }, threshold: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
@@ -33,6 +33,7 @@ export const identify: Command = async ({ args, config, logger, stdout, signal }
   const topK = values['top-k'] === undefined ? undefined : parseNumber('--top-k', values['top-k'], 1, 100, true);
   const maxDistance = values.threshold === undefined ? undefined : parseNumber('--threshold', values.threshold, 0, 2, false);
 
+  await checkDataDir();
   const app = await openApp(config, logger);
   const results: FileResult[] = [];
   try {

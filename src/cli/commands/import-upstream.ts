@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SenseError } from '../../errors.js';
-import { createImportService, type ImportProgress } from '../../upstream/index.js';
+import { createImportService, type ImportProgress, type ImportUpstreamResult } from '../../upstream/index.js';
 import type { Command } from '../command.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
+import { findRunningService, runJobThroughService } from '../service-client.js';
 
 const help = `Usage: stash-sense import-upstream DIR [--data-dir DIR]
 
@@ -10,8 +12,10 @@ Replaces the face database in the data folder with a release of the Python stash
 (manifest.json, faces.json, performers.json, face_facenet.voy, face_arcface.voy and, when present,
 performers.db), keeping its face ids and every stash-box ID it knows. The release's checksums and counts are
 checked first: a release that fails them is refused and the current database stays as it is. Needs
-MODEL_PROFILE=stash-sense, whose models search these embeddings. Stop a running Stash Sense first, or use
-the importUpstream mutation, which switches the running service over to the new database.
+MODEL_PROFILE=stash-sense, whose models search these embeddings. When the service runs on this data folder,
+the import runs there as a job (key from API_KEY or DATA_DIR/api-key; --url URL names a service elsewhere,
+which must see DIR at the same path), this command follows its progress, and the service switches to the new
+database when it is installed.
 `;
 
 const stepTitles: Record<ImportProgress['step'], string> = {
@@ -23,14 +27,25 @@ const stepTitles: Record<ImportProgress['step'], string> = {
   install: 'installing',
 };
 
-export const importUpstream: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
-  const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
+export const importUpstream: Command = async ({ args, env, config, logger, stdout, stderr, signal, checkDataDir }) => {
+  const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, url: { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
   if (values.help) {
     stdout.write(help);
     return;
   }
   const [dir, ...extra] = positionals;
   if (!dir || extra.length > 0) throw new SenseError('BAD_INPUT', `import-upstream takes one folder\n\n${help}`);
+  await checkDataDir();
+  const running = await findRunningService({ config, env, url: values.url });
+  if (running) {
+    const result = await runJobThroughService<ImportUpstreamResult>(
+      running,
+      { declare: '($dir: String!)', call: 'startUpstreamImport(dir: $dir)', variables: { dir: resolve(dir) } },
+      { title: 'importing', stderr, signal, createBar: createProgressBar },
+    );
+    stdout.write(formatResult(result, config.paths.dataDir));
+    return;
+  }
   const service = createImportService({
     dataDir: config.paths.dataDir,
     profile: config.vision.profile,
@@ -59,9 +74,13 @@ export const importUpstream: Command = async ({ args, config, logger, stdout, st
     },
   });
   bar?.finish();
-  stdout.write(
-    `Imported upstream release ${result.upstreamVersion}: ${result.performerCount} performer(s), ${result.faceCount} face(s)` +
-      `${result.skippedFaces > 0 ? `, ${result.skippedFaces} face(s) without a performer left out` : ''} in ${(result.durationMs / 1000).toFixed(1)} s.\n` +
-      `Face database version ${result.version} in ${config.paths.dataDir}.\n`,
-  );
+  stdout.write(formatResult(result, config.paths.dataDir));
 };
+
+function formatResult(result: ImportUpstreamResult, dataDir: string): string {
+  return (
+    `Imported upstream release ${result.upstreamVersion}: ${result.performerCount} performer(s), ${result.faceCount} face(s)` +
+    `${result.skippedFaces > 0 ? `, ${result.skippedFaces} face(s) without a performer left out` : ''} in ${(result.durationMs / 1000).toFixed(1)} s.\n` +
+    `Face database version ${result.version} in ${dataDir}.\n`
+  );
+}

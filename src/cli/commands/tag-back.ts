@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { openApp } from '../../app.js';
-import { SenseError } from '../../errors.js';
+import { SenseError, isErrorCode, type ErrorCode } from '../../errors.js';
 import type { FrameSourceName } from '../../identify/index.js';
 import type { Job } from '../../jobs/index.js';
 import type { TagBackScope, TagBackSummary } from '../../tagback/index.js';
 import type { Command } from '../command.js';
 import { createProgressBar } from '../progress.js';
+import { findRunningService, followRemoteJob, REMOTE_JOB_FIELDS, type RemoteJob, type ServiceClient } from '../service-client.js';
 
 const help = `Usage: stash-sense tag-back [options] [--data-dir DIR]
 
@@ -23,12 +24,15 @@ matches become recommendations to review. Resumes an interrupted batch instead o
   --force             identify scenes again even if done with this face database
   --tag               also add the suggested tag (SUGGESTED_TAG)
   --json              print the summary as JSON
-Needs STASH_URL (and STASH_API_KEY). Run it while the service is stopped, or use startTagBack over GraphQL.
+  --url URL           the running service to hand the job to (default: the one at HOST:PORT, when it runs)
+Needs STASH_URL (and STASH_API_KEY). When the service runs on this data folder (in Docker it always does),
+the job runs there (startTagBack over its API, key from API_KEY or DATA_DIR/api-key) and this command follows
+its progress; Ctrl-C cancels it. Otherwise it runs here.
 `;
 
 const scopes: Record<string, TagBackScope> = { 'without-performers': 'SCENES_WITHOUT_PERFORMERS', all: 'ALL_SCENES', ids: 'SCENE_IDS', filter: 'SCENE_FILTER' };
 
-export const tagBack: Command = async ({ args, config, logger, stdout, stderr, signal }) => {
+export const tagBack: Command = async ({ args, env, config, logger, stdout, stderr, signal, checkDataDir }) => {
   const { values } = parseArgs({
     args,
     options: {
@@ -44,6 +48,7 @@ export const tagBack: Command = async ({ args, config, logger, stdout, stderr, s
       force: { type: 'boolean' },
       tag: { type: 'boolean' },
       json: { type: 'boolean' },
+      url: { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -64,22 +69,29 @@ export const tagBack: Command = async ({ args, config, logger, stdout, stderr, s
   const sources = values.sources?.split(',').map((source) => source.trim().toUpperCase());
   if (sources?.some((source) => !['STREAM', 'SPRITE', 'SCREENSHOT'].includes(source))) throw new SenseError('BAD_INPUT', '--sources takes stream, sprite and/or screenshot');
 
+  const input = {
+    scope,
+    sceneIds: values.scene,
+    sceneFilter: values.filter,
+    autoApplyConfidence: number('--auto-apply', values['auto-apply']),
+    suggestConfidence: number('--suggest', values.suggest),
+    frameCount: number('--frames', values.frames),
+    sources: sources as FrameSourceName[] | undefined,
+    limit: number('--limit', values.limit),
+    dryRun: values['dry-run'],
+    force: values.force,
+    addSuggestedTag: values.tag,
+  };
+  await checkDataDir();
+  const service = await findRunningService({ config, env, url: values.url });
+  if (service) {
+    await tagBackThroughService(service, input, { json: values.json ?? false, stdout, stderr, signal });
+    return;
+  }
   const app = await openApp(config, logger, { runJobs: true });
   try {
     const unfinished = app.services.jobs.list({ kind: 'tagBack' }).find((job) => job.status === 'queued' || job.status === 'running');
-    const job = unfinished ?? app.services.jobs.startTagBack({
-      scope,
-      sceneIds: values.scene,
-      sceneFilter: values.filter,
-      autoApplyConfidence: number('--auto-apply', values['auto-apply']),
-      suggestConfidence: number('--suggest', values.suggest),
-      frameCount: number('--frames', values.frames),
-      sources: sources as FrameSourceName[] | undefined,
-      limit: number('--limit', values.limit),
-      dryRun: values['dry-run'],
-      force: values.force,
-      addSuggestedTag: values.tag,
-    });
+    const job = unfinished ?? app.services.jobs.startTagBack(input);
     stderr.write(unfinished ? `Resuming tag-back job ${job.id}.\n` : `Started tag-back job ${job.id}.\n`);
     signal.addEventListener('abort', () => app.services.jobs.cancel(job.id), { once: true });
     const bar = createProgressBar(stderr, 'tag-back');
@@ -98,6 +110,45 @@ export const tagBack: Command = async ({ args, config, logger, stdout, stderr, s
     await app.close();
   }
 };
+
+/** The same batch, run by the service: resume its unfinished tag-back or start one, then follow it to the end. */
+async function tagBackThroughService(
+  service: ServiceClient,
+  input: Record<string, unknown>,
+  out: { json: boolean; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; signal: AbortSignal },
+): Promise<void> {
+  const { jobs } = await service.request<{ jobs: RemoteJob[] }>(`{ jobs(kind: "tagBack", first: 20) { ${REMOTE_JOB_FIELDS} } }`);
+  const unfinished = jobs.find((job) => job.status === 'QUEUED' || job.status === 'RUNNING');
+  const job =
+    unfinished ??
+    (await service.request<{ startTagBack: RemoteJob }>(`mutation ($input: TagBackInput!) { startTagBack(input: $input) { ${REMOTE_JOB_FIELDS} } }`, { input: withoutUndefined(input) })).startTagBack;
+  out.stderr.write(`${unfinished ? 'Following' : 'Started'} tag-back job ${job.id} on the running service at ${service.url}.\n`);
+  const bar = createProgressBar(out.stderr, 'tag-back');
+  const last = await followRemoteJob(service, job.id, {
+    signal: out.signal,
+    onUpdate: (update) => {
+      const eta = update.progress.etaSec != null ? ` eta ${Math.round(update.progress.etaSec)}s` : '';
+      bar.update(update.progress.done, update.progress.total ?? 0, `${update.progress.current ? `scene ${update.progress.current}` : ''}${eta}`);
+    },
+  });
+  bar.finish();
+  const { job: ended } = await service.request<{ job: { tagBack: TagBackSummary | null } | null }>(
+    `query ($id: ID!) { job(id: $id) { tagBack { dryRun scenes applied wouldApply performersAdded recommended noFaces skipped failed items { sceneId outcome added recommendations error } } } }`,
+    { id: job.id },
+  );
+  const summary = ended?.tagBack;
+  if (summary) out.stdout.write(out.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+  if (last.status === 'FAILED') throw new SenseError(toKnownCode(last.error?.code), `Job ${last.id} failed: ${last.error?.message ?? 'unknown error'}`);
+  if (last.status === 'CANCELLED') out.stderr.write(`Job ${last.id} was cancelled; run tag-back again to start a new one.\n`);
+}
+
+function withoutUndefined(input: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+}
+
+function toKnownCode(code: string | undefined): ErrorCode {
+  return isErrorCode(code) ? code : 'INTERNAL';
+}
 
 function formatSummary(summary: TagBackSummary): string {
   const lines = summary.items.map(
