@@ -89,11 +89,14 @@ describe('fixture media served by the double', () => {
     const stash = createStashClient({ url: double.url, apiKey: double.apiKey }, silentLogger);
     const scene = await getScene(stash, '7');
     const proxy = await stash.openStreamProxy(scene?.paths.stream ?? '');
-    const frame = await run(
-      'ffmpeg',
-      ['-hide_banner', '-loglevel', 'error', '-ss', '2.2', '-i', proxy.url, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-      { encoding: 'buffer', maxBuffer: 8 * 1024 * 1024 },
-    ).finally(() => proxy.close());
+    const ffmpegArgs = ['-hide_banner', '-loglevel', 'error', '-ss', '2.2', '-i', proxy.url, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'];
+    // The proxy's token reaches ffmpeg in its environment, as the frame source passes it; without it, nothing.
+    await expect(run('ffmpeg', ffmpegArgs, { encoding: 'buffer', env: { ...process.env, http_proxy: new URL('/', proxy.proxy).origin, no_proxy: '' } })).rejects.toThrow();
+    const frame = await run('ffmpeg', ffmpegArgs, {
+      encoding: 'buffer',
+      maxBuffer: 8 * 1024 * 1024,
+      env: { ...process.env, http_proxy: proxy.proxy, no_proxy: '', NO_PROXY: '' },
+    }).finally(() => proxy.close());
     expect(frame.stdout.length).toBe(1280 * 720 * 3);
     const streamRequests = double.requests.filter((r) => r.path === '/scene/7/stream');
     expect(streamRequests.length).toBeGreaterThan(0);
