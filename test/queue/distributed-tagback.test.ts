@@ -16,8 +16,9 @@ let redis: TestRedis;
 let sidecar: StashSidecar;
 const workers = new Map<string, QueueWorkerProcess>();
 
-/** Fast enough to see a dead worker's scene retried within a test; the default is BullMQ's 30 s. */
-const LOCK_MS = '3000';
+/** Short enough to see a dead worker's scene retried within a test (BullMQ's default is 30 s), long enough that a
+ * worker starved of CPU on a loaded machine keeps its lock, so no live worker's scene is taken from it. */
+const LOCK_MS = '10000';
 /** Several processes loading models on a shared 2-core machine: generous limits, never a measure of speed. */
 const SETUP_LIMIT_MS = 600_000;
 const TEST_LIMIT_MS = 400_000;
