@@ -124,9 +124,12 @@ function greedyClusters(observations: readonly FaceObservation[], clusterDistanc
   return clusters.map((cluster) => cluster.members);
 }
 
-/** Clusters whose faces' single best match is the same performer are the same person seen differently. */
+/**
+ * Clusters whose faces' single best match is the same performer are the same person seen differently, unless
+ * they share a frame: two faces of one frame are two people.
+ */
 function mergeByTopMatch(clusters: number[][], observations: readonly FaceObservation[]): number[][] {
-  const byKey = new Map<string, number[]>();
+  const byKey = new Map<string, { members: number[]; frames: Set<string> }[]>();
   const unmatched: number[][] = [];
   for (const members of clusters) {
     let top: { performerId: string; distance: number } | undefined;
@@ -135,10 +138,20 @@ function mergeByTopMatch(clusters: number[][], observations: readonly FaceObserv
       const first = observations[i]!.candidates[0];
       if (first && (!top || first.distance < top.distance)) top = first;
     }
-    if (!top) unmatched.push(members);
-    else byKey.set(top.performerId, [...(byKey.get(top.performerId) ?? []), ...members].sort((a, b) => a - b));
+    if (!top) {
+      unmatched.push(members);
+      continue;
+    }
+    const frames = new Set(members.map((i) => observations[i]!.frameKey));
+    const groups = byKey.get(top.performerId) ?? [];
+    const target = groups.find((group) => ![...frames].some((frame) => group.frames.has(frame)));
+    if (target) {
+      target.members = [...target.members, ...members].sort((a, b) => a - b);
+      for (const frame of frames) target.frames.add(frame);
+    } else groups.push({ members, frames });
+    byKey.set(top.performerId, groups);
   }
-  return [...byKey.values(), ...unmatched];
+  return [...[...byKey.values()].flat().map((group) => group.members), ...unmatched];
 }
 
 function scoreCandidates(members: number[], observations: readonly FaceObservation[], options: ClusterOptions): PersonCandidate[] {

@@ -93,6 +93,15 @@ describe('clusterFaces', () => {
     expect(persons[0]!.bestMember).toBe(4);
   });
 
+  it('never makes one person of two faces in the same frame, however alike', () => {
+    const alice = gallery.get('alice')!;
+    const twin = look(alice, 0.3, 70);
+    const observations = [observe(0, look(alice, 0.2, 71)), observe(0, twin), observe(1, look(alice, 0.2, 72)), observe(1, look(twin, 0.1, 73))];
+    const persons = clusterFaces(observations, options(observations, { clusterDistance: 0.9 }));
+    expect(persons.length).toBeGreaterThanOrEqual(2);
+    for (const person of persons) expect(new Set(person.frameKeys).size).toBe(person.members.length);
+  });
+
   it('keeps an unknown face unknown instead of naming the nearest stranger', () => {
     const stranger = identity(99);
     const observations = [observe(0, look(gallery.get('alice')!, 0.4, 20)), observe(0, look(stranger, 0.4, 21)), observe(1, look(stranger, 0.4, 22))];

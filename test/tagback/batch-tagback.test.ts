@@ -51,15 +51,16 @@ afterAll(async () => {
 });
 
 describe('batch tag-back', () => {
-  it('applies the clear scenes, recommends the weak one, records the empty one and leaves the tagged one', async () => {
-    const job = await startJob({ scope: 'ALL_SCENES', autoApplyConfidence: 0.8, suggestConfidence: 0.4 });
+  // Scene 3 (a small, softened face) is kept for the dry run below: with the calibrated confidence it is a sure
+  // match, no longer a weak one (see README, Recognition accuracy).
+  const batchScenes = ['1', '2', '4', '5'];
+  it('applies the clear scenes, records the empty one and leaves the tagged one', async () => {
+    const job = await startJob({ scope: 'SCENE_IDS', sceneIds: batchScenes, autoApplyConfidence: 0.8, suggestConfidence: 0.4 });
     const done = await waitForJob(job.id);
     expect(done.status).toBe('COMPLETED');
     const outcome = Object.fromEntries(done.tagBack.items.map((item) => [item.sceneId, item]));
     expect(outcome['1']).toMatchObject({ outcome: 'APPLIED', added: ['21'] });
     expect(outcome['2']).toMatchObject({ outcome: 'APPLIED', added: ['22'] });
-    expect(outcome['3']!.outcome).toBe('RECOMMENDED');
-    expect(outcome['3']!.recommendations).toHaveLength(1);
     expect(outcome['4']!.outcome).toBe('NO_FACES');
     expect(outcome['5']!.outcome).toBe('ALREADY_TAGGED');
 
@@ -74,11 +75,11 @@ describe('batch tag-back', () => {
     const recs = await server.graphql<{ recommendations: { edges: { node: { id: string; targets: { type: string; id: string }[] } }[] } }>(
       `{ recommendations(filter: { type: SCENE_PERFORMER }) { edges { node { id targets { type id } } } } }`,
     );
-    expect(recs.data!.recommendations.edges.map((edge) => edge.node.targets)).toEqual([[{ type: 'scene', id: '3' }, { type: 'performer', id: '23' }]]);
+    expect(recs.data!.recommendations.edges).toEqual([]);
 
     // A second run skips every scene identified with this face database — the empty one included.
-    const rerun = await waitForJob((await startJob({ scope: 'ALL_SCENES', autoApplyConfidence: 0.8, suggestConfidence: 0.4 })).id);
-    expect(rerun.tagBack.skipped).toBe(5);
+    const rerun = await waitForJob((await startJob({ scope: 'SCENE_IDS', sceneIds: batchScenes, autoApplyConfidence: 0.8, suggestConfidence: 0.4 })).id);
+    expect(rerun.tagBack.skipped).toBe(4);
     expect(double.mutations.filter((m) => m.field === 'bulkSceneUpdate')).toHaveLength(2);
   });
 
