@@ -67,10 +67,13 @@ export async function rebuildBodyReferences(deps: BodyRebuildDeps, options: { on
   }
   options.onProgress?.({ done: sources.length, total: sources.length, current: '' });
   const performers = [...new Set(sources.map((source) => source.performerId))];
-  await database.write((writer) => {
-    for (const [faceId, ratio] of ratios) writer.setFaceBodyRatio(faceId, ratio);
-    for (const performerId of performers) updateBodyReference(writer, performerId);
-  });
+  // Nothing read means nothing to change: no write, so the database version (which results record) stays.
+  if (ratios.size > 0) {
+    await database.write((writer) => {
+      for (const [faceId, ratio] of ratios) writer.setFaceBodyRatio(faceId, ratio);
+      for (const performerId of performers) updateBodyReference(writer, performerId);
+    });
+  }
   const summary: BodyRebuildSummary = {
     faces: sources.length,
     photosRead,

@@ -39,7 +39,7 @@ describe('health', () => {
     expect(data!.health.stash).toEqual({ configured: false, url: null, reachable: null, version: null, error: null });
     // Start-up logs its steps in order.
     const steps = logger.lines.filter((line) => line.scope === 'app').map((line) => line.message);
-    expect(steps).toEqual(['loading face database', 'face database loaded', 'execution provider', 'recommendations database opened', expect.stringMatching(/^stash not configured/)]);
+    expect(steps).toEqual(['loading face database', 'face database loaded', 'execution provider', 'body signal loaded', 'recommendations database opened', expect.stringMatching(/^stash not configured/)]);
   });
 
   it('reports Stash reachable with its version, and unreachable with a reason but no key', async () => {
