@@ -18,6 +18,14 @@ let copies = 0;
 
 beforeAll(async () => {
   await prepareEnrolledDataDir(temp.path, pristine);
+  // An enrolment records its vectors in performers.db; a compaction writes them into index files, whose damage
+  // these tests need too.
+  const { app } = await openTestApp(pristine);
+  try {
+    await app.faceDatabase.current().compact();
+  } finally {
+    await app.close();
+  }
   indexFile = readdirSync(pristine).find((name) => name.endsWith('.hnsw')) ?? '';
   expect(indexFile).not.toBe('');
 });
