@@ -1,5 +1,5 @@
 import type { FaceCandidate, FaceDetector } from './models.js';
-import { boxArea, intersectionArea, nonMaxSuppression } from './nms.js';
+import { boxArea, intersectionArea, iou, nonMaxSuppression } from './nms.js';
 import { clampBox } from './face-boxes.js';
 import type { RgbImage } from './types.js';
 
@@ -44,13 +44,15 @@ export function withHeadshotPadding(detector: FaceDetector, options: HeadshotPad
         const landmarks = face.landmarks?.map(([x, y]) => [x - pad, y - pad] as const);
         return [{ ...face, box, ...(landmarks ? { landmarks } : {}) }];
       });
-      return nonMaxSuppression([...first, ...clipToImage(again, image)], options.iouThreshold);
+      // The first look stands as the detector gave it; the padded look only adds faces it did not have.
+      const added = nonMaxSuppression(clipToImage(again, image), options.iouThreshold).filter((face) => !first.some((known) => iou(known.box, face.box) >= options.iouThreshold));
+      return [...first, ...added];
     },
   };
 }
 
 function clipToImage(faces: readonly FaceCandidate[], image: RgbImage): FaceCandidate[] {
-  return faces.map((face) => ({ ...face, box: clampBox(face.box, image.width, image.height) })).filter((face) => face.box.width >= 1 && face.box.height >= 1);
+  return faces.map((face) => ({ ...face, box: clampBox(face.box, image.width, image.height) }));
 }
 
 /** The image centred on a mid-grey canvas `pad` pixels larger on every side. */

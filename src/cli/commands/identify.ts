@@ -10,7 +10,8 @@ const help = `Usage: stash-sense identify FILE... [--json] [--top-k N] [--thresh
 Finds every face in each file and the enrolled performers it may be.
   --json         print one JSON array: [{file, faces: [{box, score, candidates: [...]}]}]
   --top-k N      candidates per face (default MATCH_TOP_K, 5)
-  --threshold T  the largest cosine distance still called a match (default MATCH_MAX_DISTANCE)
+  --threshold T  a fixed largest cosine distance called a match (default: MATCH_MAX_DISTANCE if set,
+                 else a face is named from calibrated confidence 0.6)
 `;
 
 export interface FileResult {
