@@ -128,7 +128,6 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
     // the naming decision itself follows the database's size unless MATCH_MAX_DISTANCE is set.
     const fixedDistance = config.match.maxDistance ?? defaultMaxDistance[config.vision.profile];
     const matchPolicy = matchPolicyFor(config.vision.profile, config.match.maxDistance, defaultMaxDistance[config.vision.profile]);
-    log.info('match decision', { decision: matchPolicy.describe });
     const identify = createIdentifyService({
       vision,
       faces: live,

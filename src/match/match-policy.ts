@@ -9,8 +9,6 @@ export interface MatchPolicy {
   confidence(evidence: MatchEvidence): number;
   /** A candidate below this confidence is not named (0 when a fixed distance decides alone). */
   readonly minConfidence: number;
-  /** How the decision is made, for logs and health: "open-set (α = 0.01)" or "fixed distance 0.6". */
-  readonly describe: string;
 }
 
 /**
@@ -23,13 +21,12 @@ export function createMatchPolicy(options: { calibration: MatchCalibration | und
   const { calibration, explicitMaxDistance, fallbackDistance } = options;
   if (!calibration) {
     const limit = explicitMaxDistance ?? fallbackDistance;
-    return { maxDistance: () => limit, confidence: (evidence) => distanceToConfidence(evidence.distance, limit), minConfidence: 0, describe: `fixed distance ${limit}` };
+    return { maxDistance: () => limit, confidence: (evidence) => distanceToConfidence(evidence.distance, limit), minConfidence: 0 };
   }
   return {
     maxDistance: (databaseFaces) => explicitMaxDistance ?? candidateDistanceLimit(calibration, databaseFaces),
     confidence: (evidence) => matchConfidence(calibration, evidence),
     minConfidence: explicitMaxDistance === null ? NAME_CONFIDENCE : 0,
-    describe: explicitMaxDistance === null ? 'open-set, size-aware distance' : `fixed distance ${explicitMaxDistance} (MATCH_MAX_DISTANCE)`,
   };
 }
 
