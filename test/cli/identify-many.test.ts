@@ -18,6 +18,8 @@ describe('identify with thousands of files', () => {
     await sharp(join(facesDir, 'people/obama/02.jpg')).resize({ width: 160 }).jpeg().toFile(photo);
     const folder = join(temp.path, 'a-folder-of-many-photos-with-a-long-name');
     mkdirSync(folder);
+    // identify reads an existing data folder (it refuses to create one where a typo pointed it).
+    mkdirSync(join(temp.path, 'data'));
     const files = Array.from({ length: 2000 }, (_, i) => join(folder, `photo-of-someone-number-${String(i).padStart(4, '0')}.jpg`));
     for (const file of files) symlinkSync(photo, file);
 

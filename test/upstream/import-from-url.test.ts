@@ -40,7 +40,7 @@ let archive: Buffer;
 
 async function releaseDir(name: string, performers: ReleasePerformer[], version: string): Promise<string> {
   const dir = join(temp.path, name);
-  await mkdir(dir);
+  await mkdir(dir, { recursive: true });
   await writeUpstreamRelease(dir, performers, { dims });
   await rewriteManifest(dir, (manifest) => {
     manifest.version = version;
@@ -88,7 +88,8 @@ beforeEach(async () => {
   files = await startFileServer({ '/stash-sense-data-2026.03.01.zip': archive });
   files.files['/index.json'] = releaseIndex(sha256(archive));
   ({ app } = await openTestApp(join(temp.path, 'data'), { MODEL_PROFILE: 'stash-sense', MODELS_DIR: '', UPSTREAM_RELEASE_INDEX_URL: `${files.url}/index.json` }, { runJobs: true, allowMissingModels: true }));
-  await app.services.upstreamImport.importRelease(await releaseDir('old', oldRelease, '2026.02.18'));
+  // The importUpstream mutation reads releases only from under IMPORT_DIR, which defaults to DATA_DIR.
+  await app.services.upstreamImport.importRelease(await releaseDir(join('data', 'releases', 'old'), oldRelease, '2026.02.18'));
   server = await startTestServer(app);
 });
 afterEach(async () => {
@@ -117,7 +118,9 @@ describe('importing the upstream release from its URL', () => {
   });
 
   it('downloads the latest release as a job, resuming a cut download, and swaps it in while a request holds the old one', async () => {
-    const inFlight = app.faces();
+    // A request in flight holds a lease on the database it started with.
+    const lease = app.faceDatabase.acquire();
+    const inFlight = lease.database;
     files.cut.set('/stash-sense-data-2026.03.01.zip', Math.floor(archive.length / 2));
     const first = await startImport();
     expect(first.status).toBe('FAILED');
@@ -132,6 +135,7 @@ describe('importing the upstream release from its URL', () => {
 
     // The request that started on the old database finishes on it; new requests see the new one.
     expect(nearestName(inFlight, 1)).toBe('Old Star');
+    lease.release();
     expect(nearestName(app.faces(), 1)).toBe('New Star');
     const { data } = await server.graphql<{ faceDatabase: { performerCount: number; faceCount: number } }>('{ faceDatabase { performerCount faceCount } }');
     expect(data!.faceDatabase).toEqual({ performerCount: 2, faceCount: 3 });
