@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppServices } from './app-services.js';
 import { defaultMaxDistance, type Config, type ModelProfile } from './config.js';
 import { createEnrollFolderJob, createEnrollFromStashJob, createEnrollService } from './enroll/index.js';
 import { SenseError } from './errors.js';
-import { createFaceManagementService, openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type FaceManagementService, type LiveFaceDatabase } from './faces/index.js';
+import { FACE_DATABASE_FILE, createFaceManagementService, openFaceDatabase, startLiveFaceDatabase, type FaceDatabase, type FaceManagementService, type LiveFaceDatabase } from './faces/index.js';
 import { createVideoFrameSource } from './frames/index.js';
 import { createHealthService, stashNotConfigured, type StashProbe } from './health/index.js';
 import { createIdentifyService, createSceneIdentifyService, createStashMediaIdentifyService } from './identify/index.js';
@@ -72,6 +74,9 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
   const log = logger.child('app');
   const closers: (() => Promise<void>)[] = [];
   try {
+    // Decided before the face database is opened (which creates performers.db in a new folder): beside an existing
+    // face database, a missing stash_sense.db is lost user state, not a new start.
+    const faceDatabaseExisted = existsSync(join(config.paths.dataDir, FACE_DATABASE_FILE));
     log.info('loading face database', { dataDir: config.paths.dataDir, profile: config.vision.profile });
     const faceOptions = { dataDir: config.paths.dataDir, profile: config.vision.profile, models: profileModels[config.vision.profile] };
     // Another process (a CLI enrol, an import) may write the database while this one runs: the holder notices
@@ -104,7 +109,10 @@ export async function openApp(config: Config, logger: Logger, options: OpenAppOp
       log.info('body signal loaded', { model: 'movenet-lightning', ms: Math.round(performance.now() - started) });
     } else log.info('body signal off (ENABLE_BODY_SIGNAL=false)');
 
-    const state = await openStateDatabase(config.paths.dataDir, logger.child('state'));
+    // A queue worker's face database is a copy (README, Several machines) and its state holds nothing of the
+    // user's (the coordinator keeps the jobs), so a worker-only host starts its state empty.
+    const missingState = faceDatabaseExisted && !config.queue.workerOnly ? 'refuse' : 'create';
+    const state = await openStateDatabase(config.paths.dataDir, logger.child('state'), { missing: missingState });
     closers.push(() => state.close());
     log.info('recommendations database opened', { file: state.file });
 

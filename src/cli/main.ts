@@ -22,6 +22,7 @@ const commands: Record<string, CommandEntry> = {
   'import-upstream': { summary: "import-upstream DIR: use the Python stash-sense sidecar's face database release", dataDir: 'create', load: async () => (await import('./commands/import-upstream.js')).importUpstream },
   'rebuild-body-references': { summary: "measure enrolled photos again and rebuild performers' body references", dataDir: 'existing', load: async () => (await import('./commands/rebuild-body-references.js')).rebuildBodyReferences },
   faces: { summary: 'faces list|show|rename|aliases|stash-ids|delete|delete-face|merge|compact: look after the face database', dataDir: 'existing', load: async () => (await import('./commands/faces.js')).faces },
+  state: { summary: 'state init: an empty stash_sense.db beside an existing face database (after it was lost)', dataDir: 'existing', load: async () => (await import('./commands/state.js')).state },
   'tag-back': { summary: 'identify many Stash scenes and add the performers it is sure of', dataDir: 'create', load: async () => (await import('./commands/tag-back.js')).tagBack },
 };
 

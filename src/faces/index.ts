@@ -23,3 +23,4 @@ export type {
   WriteOutcome,
 } from './types.js';
 export { createFaceManagementService, type FaceDatabaseChange, type FaceManagementService } from './management-service.js';
+export { DATABASE_FILE as FACE_DATABASE_FILE } from './schema.js';

@@ -38,6 +38,12 @@ export interface OpenStateDatabaseOptions {
    * cut; `normal` survives a killed process but may lose the last commits on power loss (see bench/state.bench.ts).
    */
   synchronous?: 'full' | 'normal';
+  /**
+   * What a missing file means. `create` (default): a new data folder, start empty. `refuse`: the folder is not
+   * new (its face database exists), so the file was lost or moved; stop rather than start with no jobs or
+   * recommendations unnoticed.
+   */
+  missing?: 'create' | 'refuse';
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -50,9 +56,15 @@ export async function openStateDatabase(dataDir: string, logger: Logger, options
     file,
     remedy: `Restore it from a backup, or move it out of ${dataDir} to start with no identifications, recommendations or jobs (the face database is not affected).`,
   };
-  // A missing file is created: nothing is left in it to lose, and a face database imported into a new DATA_DIR
-  // arrives without one.
-  if ((await checkSqliteFile(stored)) === 'missing') logger.info('creating the state database', { file });
+  if ((await checkSqliteFile(stored)) === 'missing') {
+    if (options.missing === 'refuse') {
+      throw damaged(
+        { file, remedy: `Restore it from a backup. To keep the face database and start with no identifications, recommendations or jobs, run \`stash-sense state init --data-dir ${dataDir}\`.` },
+        'it is missing, but the face database beside it (performers.db) is not new',
+      );
+    }
+    logger.info('creating the state database', { file });
+  }
   const db = new Sqlite(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   try {
     // Before any pragma that writes (journal mode): a damaged file must stay byte for byte as it was.

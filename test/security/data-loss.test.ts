@@ -6,10 +6,13 @@ import { cpSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { state } from '../../src/cli/commands/state.js';
+import { loadConfig } from '../../src/config.js';
 import { isSenseError } from '../../src/errors.js';
 import { openTestApp } from '../helpers/app.js';
 import { prepareEnrolledDataDir } from '../helpers/enrolment.js';
 import { makeTempDir, repoRoot } from '../helpers/fixtures.js';
+import { runCommand } from '../helpers/run-command.js';
 
 const temp = makeTempDir('data-loss-');
 const pristine = join(temp.path, 'pristine');
@@ -57,6 +60,7 @@ const cases: [string, string, (dir: string) => void][] = [
   ['an empty stash_sense.db', 'stash_sense.db', (dir) => truncateSync(join(dir, 'stash_sense.db'), 0)],
   ['a stash_sense.db that is not SQLite', 'stash_sense.db', (dir) => garbage(join(dir, 'stash_sense.db'))],
   ['a truncated stash_sense.db', 'stash_sense.db', (dir) => halve(join(dir, 'stash_sense.db'))],
+  ['a missing stash_sense.db beside an existing face database', 'stash_sense.db', (dir) => rmSync(join(dir, 'stash_sense.db'))],
 ];
 
 describe('a damaged data folder', () => {
@@ -93,19 +97,28 @@ describe('a damaged data folder', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('starts a truly new data folder empty, and recreates only a missing stash_sense.db', async () => {
+  it('starts a truly new data folder empty', async () => {
     const fresh = join(temp.path, 'fresh');
     const { app } = await openTestApp(fresh);
     expect(app.faces().info().faceCount).toBe(0);
     await app.close();
+    expect(readdirSync(fresh)).toEqual(expect.arrayContaining(['performers.db', 'stash_sense.db']));
+  });
 
+  it('after a lost stash_sense.db, `state init` starts the state over and keeps the face database', async () => {
     const dir = damagedCopy((copy) => rmSync(join(copy, 'stash_sense.db')));
     const before = snapshot(dir);
-    const { app: reopened } = await openTestApp(dir);
-    expect(reopened.faces().info().faceCount).toBeGreaterThan(0);
-    await reopened.close();
+    const env = { DATA_DIR: dir, MODELS_DIR: join(repoRoot, 'models') };
+    const { error } = await runCommand(state, ['init'], env, loadConfig(env));
+    expect(error).toBeUndefined();
+    const { app } = await openTestApp(dir);
+    expect(app.faces().info().faceCount).toBeGreaterThan(0);
+    await app.close();
     const after = snapshot(dir);
     for (const [name, hash] of Object.entries(before)) expect(after[name], name).toBe(hash);
     expect(after['stash_sense.db']).toBeDefined();
+    // A second init never replaces the file it made.
+    const again = await runCommand(state, ['init'], env, loadConfig(env));
+    expect(again.error).toMatchObject({ code: 'CONFLICT' });
   });
 });

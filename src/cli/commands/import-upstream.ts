@@ -1,6 +1,9 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SenseError } from '../../errors.js';
+import { FACE_DATABASE_FILE } from '../../faces/index.js';
+import { openStateDatabase } from '../../state/index.js';
 import { createImportService, type ImportProgress, type ImportUpstreamResult } from '../../upstream/index.js';
 import type { Command } from '../command.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
@@ -46,6 +49,9 @@ export const importUpstream: Command = async ({ args, env, config, logger, stdou
     stdout.write(formatResult(result, config.paths.dataDir));
     return;
   }
+  // A new data folder gets its state database with the face database, so the pair starts complete (a missing
+  // stash_sense.db beside an existing face database stops the service).
+  if (!existsSync(join(config.paths.dataDir, FACE_DATABASE_FILE))) await (await openStateDatabase(config.paths.dataDir, logger.child('state'))).close();
   const service = createImportService({
     dataDir: config.paths.dataDir,
     profile: config.vision.profile,
