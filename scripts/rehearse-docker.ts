@@ -83,7 +83,7 @@ try {
     runSync(['sh', '-c', runtime.healthcheck], runtime.workdir, env);
     return 'exit 0';
   });
-  await stepAsync('identifyImage', async () => identify(base, join(facesDir, probe.file), probe.expected));
+  await stepAsync('identifyImage', async () => identify(base, join(facesDir, probe.file), probe.expected, dataDir));
   step('check the process user and the data files', () => checkOwnership(server as ChildProcess, dataDir));
   await stepAsync('stop with SIGTERM', async () => stop(server as ChildProcess));
   const allLogs = logs.join('');
@@ -243,13 +243,15 @@ async function waitForHealth(base: string, child: ChildProcess, logs: string[]):
   throw new Error(`/health did not answer within 180 s:\n${logs.join('')}`);
 }
 
-async function identify(base: string, photo: string, expected: string): Promise<string> {
+async function identify(base: string, photo: string, expected: string, dataDir: string): Promise<string> {
+  // Authentication is on by default: the key the container generated on first start, as a user reads it.
+  const apiKey = readFileSync(join(dataDir, 'api-key'), 'utf8').trim();
   const query = `mutation Identify($base64: String!) {
     identifyImage(base64: $base64) { faces { box { x y width height } score candidates { performerId name distance confidence } } }
   }`;
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ApiKey: apiKey },
     body: JSON.stringify({ query, variables: { base64: readFileSync(photo).toString('base64') } }),
   });
   const body = (await response.json()) as { data?: { identifyImage?: { faces: { candidates: { name: string; distance: number }[] }[] } }; errors?: unknown };
