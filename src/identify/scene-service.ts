@@ -7,7 +7,7 @@ import { adjustForBody, combineMeasurements, type BodyEffect, type BodyMeasureme
 import type { IdentificationStore } from '../state/index.js';
 import { getScene, type StashClient, type StashScene } from '../stash/index.js';
 import { createPerformerLinker, notInLibrary, type PerformerLink } from '../link/index.js';
-import { assessFaceQuality, type EmbeddedFace, type FaceRegion, type FrameFaces, type VisionPipeline } from '../vision/index.js';
+import { assessFaceQuality, l2Normalise, type EmbeddedFace, type FaceRegion, type FrameFaces, type VisionPipeline } from '../vision/index.js';
 import { bodyCouldMatter } from './body-step.js';
 import type { Candidate, IdentifyService } from './identify-service.js';
 import { readSceneFrames, type FrameSourceName, type FrameSourceReport } from './scene-frames.js';
@@ -273,10 +273,7 @@ function matchTemplate(members: readonly Observed[], identify: IdentifyService, 
       for (let d = 0; d < vector.length; d++) sum[d]! += weight * vector[d]!;
     }
   }
-  for (const sum of Object.values(template)) {
-    const norm = Math.hypot(...sum);
-    if (norm > 0) for (let d = 0; d < sum.length; d++) sum[d]! /= norm;
-  }
+  for (const sum of Object.values(template)) l2Normalise(sum);
   return identify.rankEmbeddings(template, { topK: 10, maxDistance }, database).map(({ performerId, distance, margin }) => ({ performerId, distance, margin }));
 }
 
