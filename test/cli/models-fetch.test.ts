@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { models } from '../../src/cli/commands/models.js';
 import { loadConfig } from '../../src/config.js';
 import { isSenseError } from '../../src/errors.js';
+import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { makeTempDir, repoRoot } from '../helpers/fixtures.js';
 import { runCommand, type CommandRun } from '../helpers/run-command.js';
 import { buildZip } from '../models/helpers/zip-writer.js';
@@ -19,58 +18,12 @@ const pack = buildZip([
   { name: 'buffalo_sc/det_500m.onnx', data: detector },
 ]);
 
-interface Served {
-  url: string;
-  requests: { path: string; headers: IncomingHttpHeaders }[];
-  /** The next response for this path is cut after this many body bytes. */
-  cut: Map<string, number>;
-  close(): Promise<void>;
-}
-
-/** A release host on loopback with Range support: /facenet512.onnx and /buffalo_sc.zip. */
-async function serve(files: Record<string, Buffer>): Promise<Served> {
-  const requests: Served['requests'] = [];
-  const cut = new Map<string, number>();
-  const server: Server = createServer((request, response) => {
-    const path = request.url ?? '';
-    requests.push({ path, headers: request.headers });
-    const body = files[path];
-    if (!body) {
-      response.writeHead(404).end();
-      return;
-    }
-    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
-    const start = range ? Number(range[1]) : 0;
-    const slice = body.subarray(start);
-    response.writeHead(range ? 206 : 200, {
-      'content-length': String(slice.length),
-      ...(range ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
-    });
-    const cutAfter = cut.get(path);
-    cut.delete(path);
-    if (cutAfter === undefined) response.end(slice);
-    else response.write(slice.subarray(0, cutAfter), () => setTimeout(() => response.socket?.destroy(), 50));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    cut,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 async function runModels(args: string[], modelsDir: string): Promise<CommandRun> {
   return runCommand(models, args, {}, loadConfig({ MODELS_DIR: modelsDir }));
 }
 
 let temp: ReturnType<typeof makeTempDir>;
-let server: Served;
+let server: FileServer;
 let modelsDir: string;
 let manifestPath: string;
 
@@ -107,7 +60,7 @@ beforeEach(async () => {
   temp = makeTempDir('models-fetch-');
   modelsDir = join(temp.path, 'models');
   manifestPath = join(temp.path, 'manifest.json');
-  server = await serve({ '/facenet512.onnx': facenet, '/buffalo_sc.zip': pack });
+  server = await startFileServer({ '/facenet512.onnx': facenet, '/buffalo_sc.zip': pack });
   writeManifest();
 });
 afterEach(async () => {

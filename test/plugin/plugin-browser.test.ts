@@ -7,17 +7,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { loadServiceKey } from '../../src/app-http.js';
-import { createCredentialCheck } from '../../src/auth/index.js';
-import { createAddressCheck, createRequestHandler, startServer, type RunningServer } from '../../src/graphql/index.js';
-import { createHealthRoutes } from '../../src/health/routes.js';
+import type { RunningServer } from '../../src/graphql/index.js';
 import { createRecordingLogger } from '../../src/logger.js';
-import { allowedOrigins, corsOptions, createPluginRoutes } from '../../src/plugin/index.js';
-import { appVersion } from '../../src/version.js';
 import { openTestApp } from '../helpers/app.js';
 import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
 import { makeTempDir, repoRoot } from '../helpers/fixtures.js';
 import { buildSceneVideo, buildScreenshot, buildSpriteSheet, createMediaCache, createStashDouble, type StashDouble } from '../stash-double/index.js';
+import { startPluginSidecar } from './plugin-sidecar.js';
 import { installPlugin, startStashUi, type HarnessData, type InstalledPlugin, type StashUi } from './stash-ui.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,26 +66,13 @@ beforeAll(async () => {
     ],
     galleries: [{ id: '31', title: 'Speeches' }],
   });
-  let uiOrigin = 'http://127.0.0.1:1';
   ({ app } = await openTestApp(join(temp.path, 'data'), { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '12' }, { runJobs: true }));
   await app.services.enroll.enrollFolder(join(temp.path, 'people'));
 
-  // Authentication on, as by default: the plugin gets the key from its settings.
-  const apiKey = (await loadServiceKey(app.config, sidecarLog))!.key;
-  // The harness plays Stash's web UI on its own port, so that origin is the one CORS (and the Origin check) must let in.
-  const server = () => ({ ...app.config.server, corsOrigins: [uiOrigin] });
-  // PUBLIC_URL unset: the plugin is built for the address Stash used to fetch it (127.0.0.1:<port>).
-  const handler = createRequestHandler({
-    services: app.services,
-    logger: sidecarLog,
-    maxUploadBytes: app.config.server.maxUploadBytes,
-    routes: [...createHealthRoutes(app.services.health, { stashConfigured: true }), ...createPluginRoutes({ publicUrl: null, version: appVersion, logger: sidecarLog })],
-    cors: (request) => corsOptions({ server: server(), stash: app.config.stash })(request),
-    credentials: createCredentialCheck(apiKey),
-    addresses: (headers) =>
-      createAddressCheck({ urls: [uiOrigin], allowedHosts: [], bindHost: '127.0.0.1', allowedOrigins: allowedOrigins({ server: server(), stash: app.config.stash }), trustProxy: false })(headers),
-  });
-  sidecar = await startServer(handler, { host: '127.0.0.1', port: 0 });
+  // Authentication on, as by default: the plugin gets the key from its settings. The harness plays Stash's web UI
+  // on its own port, so that origin is the one CORS (and the Origin check) must let in.
+  const started = await startPluginSidecar(app, sidecarLog);
+  sidecar = started.server;
   plugin = await installPlugin(`${sidecar.url}/plugin/index.yml`);
 
   const portrait = await sharp(obamaPhoto!).metadata();
@@ -98,8 +81,8 @@ beforeAll(async () => {
     images: { '21': { id: '21', title: 'Portrait', paths: { image: '/media/image-21.jpg' }, visual_files: [{ width: portrait.width!, height: portrait.height! }] } },
     galleries: { '31': { id: '31', title: 'Speeches' } },
   };
-  ui = await startStashUi(plugin, { settings: { apiKey }, data, media: { '/media/image-21.jpg': obamaPhoto! } });
-  uiOrigin = new URL(ui.url).origin;
+  ui = await startStashUi(plugin, { settings: { apiKey: started.apiKey }, data, media: { '/media/image-21.jpg': obamaPhoto! } });
+  started.allowOrigin(new URL(ui.url).origin);
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 

@@ -7,18 +7,14 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { loadServiceKey } from '../../src/app-http.js';
-import { createCredentialCheck } from '../../src/auth/index.js';
-import { createAddressCheck, createRequestHandler, startServer, type RunningServer } from '../../src/graphql/index.js';
-import { createHealthRoutes } from '../../src/health/routes.js';
+import type { RunningServer } from '../../src/graphql/index.js';
 import { silentLogger } from '../../src/logger.js';
-import { allowedOrigins, corsOptions, createPluginRoutes } from '../../src/plugin/index.js';
-import { appVersion } from '../../src/version.js';
 import { openTestApp } from '../helpers/app.js';
 import { splitPeople, writeEnrolmentFolder } from '../helpers/enrolment.js';
 import { makeTempDir, repoRoot } from '../helpers/fixtures.js';
 import { buildSceneVideo, buildScreenshot, buildSpriteSheet, createMediaCache, createStashDouble, type StashDouble } from '../stash-double/index.js';
 import { createStashBoxDouble, type StashBoxDouble } from '../stashbox-double/index.js';
+import { startPluginSidecar } from './plugin-sidecar.js';
 import { installPlugin, startStashUi, type StashUi } from './stash-ui.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,30 +66,17 @@ beforeAll(async () => {
       },
     ],
   });
-  let uiOrigin = 'http://127.0.0.1:1';
   ({ app } = await openTestApp(
     join(temp.path, 'data'),
     { STASH_URL: double.url, STASH_API_KEY: double.apiKey ?? '', SCENE_FRAMES: '8', STASHBOX_REQUESTS_PER_MINUTE: '6000' },
     { runJobs: true },
   ));
   await app.services.enroll.enrollFolder(join(temp.path, 'people'));
-  // Authentication on, as by default: the plugin gets the key from its settings.
-  const apiKey = (await loadServiceKey(app.config, silentLogger))!.key;
-  const server = () => ({ ...app.config.server, corsOrigins: [uiOrigin] });
-  const handler = createRequestHandler({
-    services: app.services,
-    logger: silentLogger,
-    maxUploadBytes: app.config.server.maxUploadBytes,
-    routes: [...createHealthRoutes(app.services.health, { stashConfigured: true }), ...createPluginRoutes({ publicUrl: null, version: appVersion, logger: silentLogger })],
-    cors: (request) => corsOptions({ server: server(), stash: app.config.stash })(request),
-    credentials: createCredentialCheck(apiKey),
-    addresses: (headers) =>
-      createAddressCheck({ urls: [uiOrigin], allowedHosts: [], bindHost: '127.0.0.1', allowedOrigins: allowedOrigins({ server: server(), stash: app.config.stash }), trustProxy: false })(headers),
-  });
-  sidecar = await startServer(handler, { host: '127.0.0.1', port: 0 });
+  const started = await startPluginSidecar(app, silentLogger);
+  sidecar = started.server;
   const plugin = await installPlugin(`${sidecar.url}/plugin/index.yml`);
-  ui = await startStashUi(plugin, { settings: { apiKey }, data: { scenes: { '1': { id: '1', title: 'Two people', performers: [] } }, images: {}, galleries: {} }, media: {} });
-  uiOrigin = new URL(ui.url).origin;
+  ui = await startStashUi(plugin, { settings: { apiKey: started.apiKey }, data: { scenes: { '1': { id: '1', title: 'Two people', performers: [] } }, images: {}, galleries: {} }, media: {} });
+  started.allowOrigin(new URL(ui.url).origin);
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 
