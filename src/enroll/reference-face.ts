@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FaceSource, NewFace } from '../faces/index.js';
 import type { BodySignal } from '../pose/index.js';
-import { encodeFaceThumbnail, pickPrimaryFace, type VisionPipeline } from '../vision/index.js';
+import { encodeFaceThumbnail, pickPrimaryFace, type RgbImage, type VisionPipeline } from '../vision/index.js';
 import type { EnrollPolicy } from './enroll-service.js';
 
 /**
@@ -17,8 +17,19 @@ export async function embedPhotoFaces(
   origin: NonNullable<FaceSource['origin']>,
   where = '',
 ): Promise<{ faces: NewFace[] } | { skip: string }> {
+  return embedImageFaces(vision, policy, bytes, await vision.decodeImage(bytes), sourcePath, origin, where);
+}
+
+async function embedImageFaces(
+  vision: VisionPipeline,
+  policy: EnrollPolicy,
+  bytes: Uint8Array,
+  image: RgbImage,
+  sourcePath: string,
+  origin: NonNullable<FaceSource['origin']>,
+  where: string,
+): Promise<{ faces: NewFace[] } | { skip: string }> {
   const sourceHash = createHash('sha256').update(bytes).digest('hex');
-  const image = await vision.decodeImage(bytes);
   const confident = (await vision.detectFaces(image, { photo: true })).filter(
     (face) => face.score >= policy.minScore && Math.min(face.box.width, face.box.height) >= policy.minFacePx,
   );
@@ -45,15 +56,25 @@ export async function embedReferenceFace(
   where = '',
   body?: BodySignal,
 ): Promise<{ face: NewFace; bodyRatio?: number } | { skip: string }> {
-  const outcome = await embedPhotoFaces(vision, { ...policy, maxFacesPerPhoto: 1 }, bytes, sourcePath, origin, where);
+  // One decode serves the face and the body under it.
+  const image = await vision.decodeImage(bytes);
+  const outcome = await embedImageFaces(vision, { ...policy, maxFacesPerPhoto: 1 }, bytes, image, sourcePath, origin, where);
   if ('skip' in outcome) return outcome;
   const face = outcome.faces[0]!;
-  const bodyRatio = body ? await measureBodyRatio(vision, body, bytes, face.box) : undefined;
+  const bodyRatio = body ? await measureImageBodyRatio(body, image, face.box) : undefined;
   return bodyRatio === undefined ? { face } : { face, bodyRatio };
 }
 
-/** The shoulder/hip ratio under a face of a photo, when the photo shows enough of the body to give one. */
+/**
+ * The shoulder/hip ratio under a face of a photo, when the photo shows enough of the body to give one. Folder
+ * enrolment decodes the photo again here, for the face chosen among all of a performer's photos: keeping every
+ * decoded photo until that choice would cost far more memory than a second decode costs time.
+ */
 export async function measureBodyRatio(vision: VisionPipeline, body: BodySignal, bytes: Uint8Array, box: NewFace['box']): Promise<number | undefined> {
-  const measured = await body.measure(await vision.decodeImage(bytes), box);
+  return measureImageBodyRatio(body, await vision.decodeImage(bytes), box);
+}
+
+async function measureImageBodyRatio(body: BodySignal, image: RgbImage, box: NewFace['box']): Promise<number | undefined> {
+  const measured = await body.measure(image, box);
   return measured.kind === 'measured' ? measured.shoulderHipRatio : undefined;
 }
